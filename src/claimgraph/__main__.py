@@ -1,0 +1,5 @@
+"""``python -m claimgraph``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,214 @@
+"""Load ontology, shapes and claims from files into one embedded Oxigraph store.
+
+One loader serves every command: Turtle files go into the named graph of the ``owl:Ontology`` they
+declare (the default graph otherwise), TriG and N-Quads keep their graphs. A load either completes
+into a fresh store or raises, so callers never see half a dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import DataDirectoryError, DuplicateGraphError, InputError
+from .namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SHAPES_GRAPH, sparql_prefixes
+
+#: File extensions the loader reads, with their syntax.
+FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+_ONTOLOGY_TYPE = (ox.NamedNode(RDF.type), ox.NamedNode(OWL.Ontology))
+_ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
+_TEXT = ox.NamedNode(CG.text)
+
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def bundled_data_dir() -> Path:
+    """The ontology/, graph/ and queries/ shipped with claimgraph.
+
+    An installed wheel carries them inside the package; a source checkout has them at its root.
+    """
+    packaged = Path(str(resources.files("claimgraph"))) / "data"
+    if (packaged / "ontology").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+def data_files(directory: Path) -> list[Path]:
+    """Every RDF file below ``directory``, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in FORMATS and p.is_file())
+
+
+@dataclass
+class Dataset:
+    """Named graphs in an embedded store, with the files they came from.
+
+    :ivar store: the Oxigraph store holding every graph.
+    :ivar root: the data directory the ontology and shapes were read from.
+    :ivar sources: for each graph, the file that defined it (the default graph: the first file).
+    """
+
+    store: ox.Store
+    root: Path
+    sources: dict[GraphName, Path] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[Path]:
+        """The files loaded, without repeats, in load order."""
+        return list(dict.fromkeys(self.sources.values()))
+
+    def graphs(self) -> list[str]:
+        """Names of the named graphs, sorted."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term]]:
+        """Run a SELECT over the union of all graphs, shared prefixes declared, parameters bound as terms."""
+        solutions = self.store.query(
+            sparql_prefixes() + query,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): v for k, v in bindings.items()} or None,
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    def count(self, cls: str) -> int:
+        """Instances of ``cls`` or its subclasses, as the ontology in the dataset declares them."""
+        rows = self.select(
+            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?c rdfs:subClassOf* ?cls . ?x a ?c }",
+            cls=ox.NamedNode(cls),
+        )
+        value = rows[0]["n"]
+        assert isinstance(value, ox.Literal)
+        return int(value.value)
+
+    def data_quads(self) -> Iterator[ox.Quad]:
+        """Every quad except the shapes: what validation and queries see."""
+        shapes = ox.NamedNode(SHAPES_GRAPH)
+        return (q for q in self.store if q.graph_name != shapes)
+
+    def shape_quads(self) -> Iterator[ox.Quad]:
+        """The quads of the shapes graph."""
+        return self.store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH))
+
+    def refresh_archive(self) -> None:
+        """Re-read every archived text named by ``cg:archivePath`` into the archive graph.
+
+        A path that is missing, unreadable or outside the directory of the file stating it yields no
+        text, which the shapes report; bytes that are not UTF-8 are replaced, so the hash check fails.
+        """
+        archive = ox.NamedNode(ARCHIVE_GRAPH)
+        self.store.remove_graph(archive)
+        self.store.add_graph(archive)
+        for quad in self.store.quads_for_pattern(None, _ARCHIVE_PATH, None, None):
+            source = self.sources.get(quad.graph_name)
+            if source is None or not isinstance(quad.object, ox.Literal):
+                continue
+            text = _read_archived_text(source.parent, quad.object.value)
+            if text is not None:
+                self.store.add(ox.Quad(quad.subject, _TEXT, ox.Literal(text), archive))
+
+
+def _read_archived_text(base: Path, relative: str) -> str | None:
+    base = base.resolve()
+    path = (base / relative).resolve()
+    if not path.is_relative_to(base) or not path.is_file():
+        return None
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = None) -> Dataset:
+    """Load the ontology and shapes of ``root`` and the claims of ``paths`` (default ``root/graph``).
+
+    :param root: a directory with ``ontology/`` (and ``graph/``); default: the bundled data.
+    :param paths: data files or directories to load instead of ``root/graph``.
+    :raises DataDirectoryError: if ``root`` has no ontology or no shapes.
+    :raises InputError: if a file cannot be read or parsed, naming file and line.
+    """
+    root = bundled_data_dir() if root is None else root
+    ontology_dir = root / "ontology"
+    ontology = data_files(ontology_dir) if ontology_dir.is_dir() else []
+    if not ontology:
+        raise DataDirectoryError(root, "no ontology/ directory with Turtle files")
+    if paths is None:
+        paths = [root / "graph"]
+    files = ontology + _expand(paths)
+    dataset = Dataset(store=ox.Store(), root=root)
+    for path in files:
+        _load_file(dataset, path)
+    if ox.NamedNode(SHAPES_GRAPH) not in dataset.sources:
+        raise DataDirectoryError(root, f"no shapes: no file in ontology/ declares <{SHAPES_GRAPH}> a owl:Ontology")
+    dataset.refresh_archive()
+    return dataset
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(data_files(path))
+        elif path.suffix not in FORMATS:
+            known = ", ".join(sorted(FORMATS))
+            raise InputError(path, f"unknown RDF file extension {path.suffix!r} (known: {known})")
+        else:
+            files.append(path)
+    return files
+
+
+def _load_file(dataset: Dataset, path: Path) -> None:
+    quads = _parse(path)
+    if FORMATS[path.suffix] in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
+        quads = _into_ontology_graph(quads)
+    defined = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
+    for graph in defined:
+        first = dataset.sources.get(graph)
+        if first is not None:
+            raise DuplicateGraphError(path, graph.value, first)
+        dataset.sources[graph] = path
+    if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        dataset.sources.setdefault(ox.DefaultGraph(), path)
+    dataset.store.extend(quads)
+
+
+def _parse(path: Path) -> list[ox.Quad]:
+    try:
+        return list(ox.parse(path=path, format=FORMATS[path.suffix], base_iri=None, rename_blank_nodes=True))
+    except SyntaxError as error:
+        raise InputError(path, _syntax_message(error), line=error.lineno, column=error.offset) from None
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not UTF-8: {error.reason}") from None
+    except OSError as error:
+        raise InputError(path, error.strerror or str(error)) from None
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    # Oxigraph prefixes its message with the location ("Parser error at line 2 between columns 1
+    # and 6: …"); we report the location ourselves as file:line:column.
+    message = str(error.msg)
+    head, sep, tail = message.partition(": ")
+    return tail if sep and head.startswith("Parser error") else message
+
+
+def _into_ontology_graph(quads: list[ox.Quad]) -> list[ox.Quad]:
+    ontologies = {q.subject for q in quads if (q.predicate, q.object) == _ONTOLOGY_TYPE}
+    if len(ontologies) != 1:
+        return quads
+    (graph,) = ontologies
+    assert isinstance(graph, ox.NamedNode | ox.BlankNode)
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
