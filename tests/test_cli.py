@@ -46,7 +46,7 @@ def test_readme_cli_reference_matches_help(command: str | None) -> None:
 def test_validate_bundled_graph_passes_with_warnings_allowed() -> None:
     result = run("validate", "--allow-warnings")
     assert result.exit_code == 0, result.output
-    assert re.match(r"Checked \d+ claims, \d+ actors, 1 archived documents, 3 cited sources", result.output)
+    assert re.match(r"Checked \d+ claims, \d+ actors, 1 archived document, 3 cited sources", result.output)
     assert "Provenance passes: 0 violations" in result.output
 
 

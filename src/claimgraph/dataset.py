@@ -74,23 +74,17 @@ class Dataset:
         """Names of the named graphs, sorted."""
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term]]:
-        """Run a SELECT over the union of all graphs, shared prefixes declared, parameters bound as terms."""
-        solutions = self.store.query(
-            sparql_prefixes() + query,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): v for k, v in bindings.items()} or None,
-        )
+    def select(self, query: str) -> list[dict[str, Term]]:
+        """Run a SELECT over the union of all graphs, with the shared prefixes declared."""
+        solutions = self.store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
 
     def count(self, cls: str) -> int:
         """Instances of ``cls`` or its subclasses, as the ontology in the dataset declares them."""
-        rows = self.select(
-            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?c rdfs:subClassOf* ?cls . ?x a ?c }",
-            cls=ox.NamedNode(cls),
-        )
+        # str() of a term is its N-Triples form: an escaped IRI, safe to place in a query.
+        rows = self.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?c rdfs:subClassOf* {ox.NamedNode(cls)} . ?x a ?c }}")
         value = rows[0]["n"]
         assert isinstance(value, ox.Literal)
         return int(value.value)

@@ -186,20 +186,30 @@ def _counts(dataset: Dataset) -> Counts:
     )
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_text(report: ValidationReport, *, allow_warnings: bool) -> str:
-    """A short human summary, then one line per result."""
+    """A short human summary, a line per violation or warning, infos counted per shape."""
     c = report.counts
     tally = report.tally()
     verdict = "passes" if report.passes(allow_warnings=allow_warnings) else "FAILS"
     lines = [
-        f"Checked {c.claims} claims, {c.actors} actors, {c.documents} archived documents, "
-        f"{c.cited_sources} cited sources, {c.non_responses} non-responses ({c.triples} triples).",
-        f"Provenance {verdict}: {tally[Severity.VIOLATION]} violations, "
-        f"{tally[Severity.WARNING]} warnings, {tally[Severity.INFO]} infos.",
+        f"Checked {_plural(c.claims, 'claim')}, {_plural(c.actors, 'actor')}, "
+        f"{_plural(c.documents, 'archived document')}, {_plural(c.cited_sources, 'cited source')}, "
+        f"{_plural(c.non_responses, 'non-response')} ({_plural(c.triples, 'triple')}).",
+        f"Provenance {verdict}: {_plural(tally[Severity.VIOLATION], 'violation')}, "
+        f"{_plural(tally[Severity.WARNING], 'warning')}, {_plural(tally[Severity.INFO], 'info')}.",
     ]
     for r in report.results:
-        where = curie(r.focus) + (f" {curie(r.path)}" if r.path else "")
-        lines.append(f"{r.severity.value.upper():9} {where}: {r.message} [{curie(r.shape)}]")
+        if r.severity is not Severity.INFO:
+            where = curie(r.focus) + (f" {curie(r.path)}" if r.path else "")
+            lines.append(f"{r.severity.value.upper():9} {where}: {r.message} [{curie(r.shape)}]")
+    # Infos are notes on legal data (e.g. no date stated): one line per shape keeps the summary short.
+    infos = Counter(r.shape for r in report.results if r.severity is Severity.INFO)
+    for shape, n in sorted(infos.items()):
+        lines.append(f"INFO      {_plural(n, 'focus node')} noted by [{curie(shape)}] (--format json lists them)")
     return "\n".join(lines) + "\n"
 
 
