@@ -94,5 +94,8 @@ def test_missing_archived_text_is_rejected_at_its_document(data_copy: Path) -> N
 
 def test_anonymous_claimant_without_named_intermediary_is_rejected(mutate: Callable[[str], Path]) -> None:
     claim = CLAIM.term("anonymous-source-review-late-september")
-    root = mutate(f"DELETE WHERE {{ GRAPH ?g {{ ?evidence cg:relay ?step }} . <{claim}> cg:evidence ?evidence }}")
+    root = mutate(
+        f"""DELETE {{ GRAPH ?g {{ ?evidence cg:relay ?step }} }}
+        WHERE {{ GRAPH ?g {{ <{claim}> cg:evidence ?evidence . ?evidence cg:relay ?step }} }}"""
+    )
     assert (CGSH.term("Claim-anonymousClaimantRelayedByNamedAgent"), claim) in violations(root)
