@@ -118,7 +118,7 @@ def validate(paths: Sequence[Path], data_dir: Path | None, fmt: str, output: Pat
         claimgraph validate graph/ --format json -o report.json
     """
     from .dataset import load_dataset
-    from .validate import RENDERERS
+    from .formats import RENDERERS
     from .validate import validate as run_validation
 
     dataset = load_dataset(data_dir, paths=list(paths) or None)
