@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from claimgraph.cli import main
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 COMMANDS = sorted(main.commands)
 

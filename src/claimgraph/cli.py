@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
 from .errors import ClaimgraphError
+
+if TYPE_CHECKING:
+    from .stores import Engine
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -103,25 +106,445 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @data_option
-@output_options("text", "json", "turtle")
+@output_options("text", "json", "junit", "sarif", "turtle")
 @click.option("--allow-warnings", is_flag=True, help="Warnings do not fail validation (violations still do).")
-def validate(paths: Sequence[Path], data_dir: Path | None, fmt: str, output: Path | None, allow_warnings: bool) -> None:
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Validate the named graphs in this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data.",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    metavar="IRI",
+    help="With --endpoint: only this named graph, IRI or CURIE (repeatable); ontology and archive graphs come too.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each answer from --endpoint.",
+)
+def validate(
+    paths: Sequence[Path],
+    data_dir: Path | None,
+    fmt: str,
+    output: Path | None,
+    allow_warnings: bool,
+    endpoint: str | None,
+    graphs: Sequence[str],
+    timeout: float,
+) -> None:
     """Check provenance: every claim attributed, sourced and anchored in its archived text.
 
     Validates the union of all named graphs against ontology/shapes.ttl. PATHS (files or
     directories) replace graph/ of the data directory; the ontology and shapes stay.
     Exit code 0 when the data passes, 1 on violations (or warnings without --allow-warnings).
 
+    junit and sarif place each result at the file and line where its focus node is defined, paths
+    relative to the current directory (run from the repository root). junit: a test suite per
+    shape, a test case per node checked. sarif: SARIF 2.1.0 for GitHub code scanning.
+
     \b
     Example:
         claimgraph validate --allow-warnings
         claimgraph validate graph/ --format json -o report.json
+        claimgraph validate --data . --format sarif -o claimgraph.sarif
+        claimgraph validate --data . --format junit -o claimgraph-junit.xml --allow-warnings
+        claimgraph validate --endpoint http://127.0.0.1:7878/query --graph graph:actors
     """
     from .dataset import load_dataset
-    from .formats import RENDERERS
+    from .formats import NEEDS_CONTEXT, RENDERERS, report_context
     from .validate import validate as run_validation
 
-    dataset = load_dataset(data_dir, paths=list(paths) or None)
+    if endpoint:
+        if paths:
+            raise click.UsageError("PATHS and --endpoint exclude each other: the data comes from the endpoint.")
+        from .remote import fetch_dataset
+
+        dataset = fetch_dataset(endpoint, graphs=list(graphs) or None, root=data_dir, timeout=timeout)
+    elif graphs:
+        raise click.UsageError("--graph needs --endpoint.")
+    else:
+        dataset = load_dataset(data_dir, paths=list(paths) or None)
     report = run_validation(dataset)
-    emit(RENDERERS[fmt](report, allow_warnings=allow_warnings), output)
+    context = report_context(dataset, report, root=Path.cwd(), for_format=fmt) if fmt in NEEDS_CONTEXT else None
+    emit(RENDERERS[fmt](report, allow_warnings=allow_warnings, context=context), output)
     click.get_current_context().exit(EXIT_OK if report.passes(allow_warnings=allow_warnings) else EXIT_FAILED)
+
+
+def endpoint_options(command: F) -> F:
+    """``--endpoint URL`` and ``--timeout SECONDS``: run on a remote SPARQL 1.1 endpoint instead."""
+    command = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        default=60.0,
+        show_default=True,
+        help="Seconds to wait for each answer from --endpoint.",
+    )(command)
+    return click.option(
+        "--endpoint",
+        metavar="URL",
+        default=None,
+        help="Query this SPARQL 1.1 endpoint instead of the embedded store (e.g. http://127.0.0.1:7878/query).",
+    )(command)
+
+
+def _engine(data_dir: Path | None, endpoint: str | None, timeout: float) -> Engine:
+    """The remote engine for ``endpoint``, else the embedded one over the data directory."""
+    if endpoint:
+        from .stores import RemoteEngine
+
+        return RemoteEngine(endpoint, timeout=timeout)
+    from .dataset import load_dataset
+    from .stores import EmbeddedEngine
+
+    return EmbeddedEngine(load_dataset(data_dir))
+
+
+def _queries_dir(data_dir: Path | None) -> Path:
+    """queries/ of the data directory; the bundled queries when it has none (they fit any claimgraph data)."""
+    from .dataset import bundled_data_dir
+    from .queries import queries_dir
+
+    if data_dir is not None and queries_dir(data_dir).is_dir():
+        return queries_dir(data_dir)
+    return queries_dir(bundled_data_dir())
+
+
+@main.command("queries")
+@data_option
+@output_options("table", "json")
+def list_queries(data_dir: Path | None, fmt: str, output: Path | None) -> None:
+    """List the canned queries in queries/ with their summaries and parameters.
+
+    \b
+    Example:
+        claimgraph queries
+        claimgraph queries --format json
+    """
+    from .queries import canned_queries, render_query_list
+
+    emit(render_query_list(canned_queries(_queries_dir(data_dir)).values(), fmt), output)
+
+
+@main.command()
+@click.argument("name", metavar="NAME|FILE.rq")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@data_option
+@endpoint_options
+@output_options("table", "json", "csv", "tsv")
+def query(
+    name: str,
+    params: Sequence[str],
+    data_dir: Path | None,
+    endpoint: str | None,
+    timeout: float,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Run a canned query (see `claimgraph queries`) or a SPARQL file.
+
+    Parameters are typed (IRIs as CURIEs such as actor:russia or full IRIs, dates as YYYY-MM-DD) and
+    bound as RDF terms. json, csv and tsv are the W3C SPARQL 1.1 query results formats.
+
+    \b
+    Example:
+        claimgraph query contradictions-direct-opposition
+        claimgraph query claim-provenance --param claim=claim:us-intel-rejects-no-threat
+        claimgraph query territory-positions -p territory=place:ukraine --format csv
+        claimgraph query my-query.rq --endpoint http://127.0.0.1:7878/query --format json
+    """
+    from .queries import bind_parameters, parse_assignments, render_results, resolve_query, run_query
+
+    selected = resolve_query(name, _queries_dir(data_dir))
+    raw = parse_assignments(selected, params)
+    bind_parameters(selected, raw)  # fail on a bad parameter before loading anything
+    results = run_query(_engine(data_dir, endpoint, timeout), selected, raw)
+    emit(render_results(results, fmt), output)
+
+
+@main.command()
+@click.option("-k", "--kind", "kinds", multiple=True, metavar="KIND", help="Only this kind (repeatable).")
+@data_option
+@endpoint_options
+@output_options("table", "json", "csv")
+def contradictions(
+    kinds: Sequence[str],
+    data_dir: Path | None,
+    endpoint: str | None,
+    timeout: float,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Show who contradicts whom, of what kind, and how each claim reached us.
+
+    One query per kind, queries/contradictions-KIND.rq:
+
+    \b
+        direct-opposition            one proposition, opposite stances, different claimants
+        incompatible-propositions    both affirmed, though declared to contradict
+        public-line-vs-intelligence  a state's public statement against its own assessment
+        incompatible-positions       demands of different sides that cannot both be met
+        reversal                     one claimant, opposite stances at different dates
+
+    JSON: a list of objects with "kind", "reasons" and two "sides", each with claim, claimant,
+    claimant_label, proposition, proposition_label, stance, sources and the evidence trail.
+
+    \b
+    Example:
+        claimgraph contradictions
+        claimgraph contradictions --kind direct-opposition --format json
+        claimgraph contradictions --endpoint http://127.0.0.1:7878/query --format csv
+    """
+    from .queries import contradiction_queries, find_contradictions, render_contradictions
+
+    directory = _queries_dir(data_dir)
+    if kinds:
+        from .errors import UnknownKindError
+
+        known = list(contradiction_queries(directory))
+        for kind in kinds:
+            if kind not in known:
+                raise UnknownKindError(kind, known)
+    found = find_contradictions(_engine(data_dir, endpoint, timeout), directory, kinds)
+    emit(render_contradictions(found, fmt), output)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current directory where it lies below it, for messages."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
+
+
+@main.command("add-source")
+@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The title as the text states it (else: cg:notStated dcterms:title).")
+@click.option(
+    "--publisher",
+    metavar="ACTOR",
+    default=None,
+    help="The publisher, an agent of the data: CURIE (actor:reuters) or IRI (else: not stated).",
+)
+@click.option(
+    "--date",
+    metavar="DATE",
+    default=None,
+    help="The date the text states: YYYY-MM-DD, YYYY-MM or YYYY (else: cg:notStated dcterms:date).",
+)
+@click.option("--slug", default=None, help="Name of doc:SLUG and its files (default: from the title, else file name).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory whose graph/ receives the archived text and the new graph file.",
+)
+def add_source(
+    text_file: Path,
+    title: str | None,
+    publisher: str | None,
+    date: str | None,
+    slug: str | None,
+    data_dir: Path,
+) -> None:
+    """Archive a source text and write a skeleton named graph for it.
+
+    Copies TEXT_FILE (UTF-8) to graph/archive/SLUG.txt, records its SHA-256 and its length in Unicode
+    code points, and writes graph/SLUG.trig: the document doc:SLUG (a cg:NewsArticle) with its title,
+    publisher and date, or cg:notStated for what is not given, and a commented claim template. The
+    skeleton validates as it is. Nothing is overwritten: an archived file with other content, an
+    existing graph file or a document IRI already in use is an error.
+
+    \b
+    Example:
+        claimgraph add-source ~/texts/intelligence-doubts.txt --title "Intelligence doubts shadow Ukraine talks"
+        claimgraph add-source report.txt --publisher actor:reuters --date 2025-12-18 --slug reuters-talks
+    """
+    from .authoring import add_source as archive_source
+    from .namespaces import curie
+
+    added = archive_source(text_file, data_dir=data_dir, title=title, publisher=publisher, date=date, slug=slug)
+    archive = _shown(added.archive)
+    verb = "Already archived (identical)" if added.already_archived else "Archived"
+    click.echo(f"{verb} {archive}: SHA-256 {added.sha256}, {added.char_length} code points.")
+    click.echo(f"Wrote {_shown(added.graph_file)}: graph {curie(added.document)}")
+    click.echo(f'Next: fill in its claim template; selectors: claimgraph locate {archive} "quoted words" --anchor NAME')
+
+
+@main.command()
+@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("quote")
+@click.option(
+    "-n",
+    "--occurrence",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Which occurrence (1-based) when the words occur more than once.",
+)
+@click.option(
+    "--anchor",
+    "name",
+    metavar="NAME",
+    default=None,
+    help="Name the selectors anchor:NAME-quote and anchor:NAME-position (default: from the words).",
+)
+@output_options("turtle", "json")
+def locate(
+    text_file: Path, quote: str, occurrence: int | None, name: str | None, fmt: str, output: Path | None
+) -> None:
+    """Print the Web Annotation selectors of QUOTE in TEXT_FILE, to paste into a graph.
+
+    exact, prefix and suffix (the up to 32 code points around the quote), start and end (Unicode code
+    points from 0, end exclusive) — as the shapes check them. QUOTE must occur in the text exactly as
+    written, once (or choose one with --occurrence); otherwise the error says where it occurs, or where
+    it nearly matches when only quotes, dashes or spaces differ.
+
+    \b
+    Example:
+        claimgraph locate graph/archive/optimism-vs-intelligence.txt "Putin wants more" --anchor putin-wants-more
+        claimgraph locate graph/archive/optimism-vs-intelligence.txt "Reuters" --occurrence 2 --format json
+    """
+    import json
+
+    from .authoring import locate_quote, slugify
+
+    selectors = locate_quote(text_file, quote, occurrence=occurrence)
+    if fmt == "json":
+        document = {"file": str(text_file), **selectors.as_dict()}
+        emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+        return
+    anchor = name or slugify(quote, max_words=5) or "quote"
+    where = f"occurrence {selectors.occurrence} of {selectors.occurrences}, " if selectors.occurrences > 1 else ""
+    header = f"    # {_shown(text_file)}: {where}code points {selectors.start} to {selectors.end}\n"
+    emit(header + selectors.turtle(anchor), output)
+
+
+@main.command()
+@click.option("--claims", type=click.IntRange(min=52), required=True, help="Number of claims (about 38 triples each).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same bytes.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Data directory to write (ontology/, graph/, manifest.json); a previous corpus there is replaced.",
+)
+def synth(claims: int, seed: int, out: Path) -> None:
+    """Write a synthetic corpus: documents, actors, claims, relays, wire reports, contradictions.
+
+    The corpus uses the ontology as the bundled graph does, with archived texts whose quotes,
+    offsets, hashes and lengths are right, plus a controlled share of contradictions of every kind
+    and of provenance violations of every kind. OUTPUT/manifest.json lists what was planted,
+    including every result validation must report. For benchmarks (bench/) and scale tests.
+
+    \b
+    Example:
+        claimgraph synth --claims 25000 --seed 1 -o /tmp/corpus-1m
+        claimgraph validate --data /tmp/corpus-1m --format json -o report.json
+    """
+    from .synth import generate
+
+    manifest = generate(out, claims=claims, seed=seed)
+    counts = manifest.counts
+    click.echo(
+        f"Wrote {out}: {manifest.triples} triples, {counts['claims']} claims in {counts['documents']} documents, "
+        f"{sum(len(v) for v in manifest.violations.values())} planted violations, "
+        f"{sum(len(v) for v in manifest.contradictions.values())} planted contradiction pairs."
+    )
+
+
+@main.command()
+@click.option(
+    "--view",
+    type=click.Choice(["actors", "contradictions", "lineage"]),
+    default="actors",
+    show_default=True,
+    help="actors: actors, claims, propositions and sources; contradictions: who contradicts whom; "
+    "lineage: which document or report derives from which.",
+)
+@data_option
+@endpoint_options
+@output_options("text", "graphml", "gexf", "json")
+def network(
+    view: str, data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str, output: Path | None
+) -> None:
+    """Analyse the graph as a network, or write it for Gephi and Cytoscape.
+
+    text (the default) summarises the view: for actors, node and edge counts and who claims most;
+    for contradictions, each contradiction, actors by degree and betweenness, and the most
+    contradicted propositions; for lineage, the derivation edges, circular sourcing, independent
+    origins per proposition (copies of one wire report are one origin) and single-origin claims.
+    graphml and gexf open in Gephi and Cytoscape; json is networkx node-link data ("nodes",
+    "edges"). Nodes are keyed by IRI; attributes are strings, integers, floats or booleans.
+
+    \b
+    Example:
+        claimgraph network --view contradictions
+        claimgraph network --view lineage
+        claimgraph network --view actors --format graphml -o actors.graphml
+        claimgraph network --view contradictions --format gexf -o contradictions.gexf
+    """
+    from .network import build_view, write_graph
+
+    graph, summary = build_view(_engine(data_dir, endpoint, timeout), view, _queries_dir(data_dir))
+    emit(summary if fmt == "text" else write_graph(graph, fmt).decode("utf-8"), output)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory to write the site to; a previous report there is replaced whole, anything else is refused.",
+)
+@data_option
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Report on the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each answer from --endpoint.",
+)
+def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: float) -> None:
+    """Write a static HTML report: validation, contradictions, network, actors, sources, ontology.
+
+    Pages: an overview (what was validated, counts, the verdict); the contradictions with both sides
+    and how each reached us; network pictures (inline SVG) with centrality, circular sourcing and
+    independent origins; one page per actor and per source document, with the archived text and every
+    claim's anchor highlighted; the ontology and shapes documented from their Turtle. No script, no
+    external resource: open OUTPUT/index.html from the file system. Built in a temporary directory and
+    renamed into place, so the site is never half-written.
+
+    \b
+    Example:
+        claimgraph report -o site
+        claimgraph report --data . -o build/report && xdg-open build/report/index.html
+    """
+    from .dataset import load_dataset
+    from .report import build_report
+
+    if endpoint:
+        from .remote import fetch_dataset
+
+        dataset = fetch_dataset(endpoint, root=data_dir, timeout=timeout)
+    else:
+        dataset = load_dataset(data_dir)
+    pages = build_report(dataset, out, queries_directory=_queries_dir(data_dir))
+    click.echo(f"Wrote {len([p for p in pages if p.endswith('.html')])} pages: {out / 'index.html'}")

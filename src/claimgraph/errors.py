@@ -64,3 +64,200 @@ class OutputError(ClaimgraphError):
         super().__init__(f"{path}: cannot write: {reason}")
         self.path = path
         self.reason = reason
+
+
+class QueryHeaderError(InputError):
+    """A query file's ``#+`` YAML header is malformed; the message names the file and line."""
+
+
+class QuerySyntaxError(InputError):
+    """A query file is not valid SPARQL 1.1."""
+
+
+class QueryNotFoundError(ClaimgraphError):
+    """No canned query has this name (and it is not a readable ``.rq`` file).
+
+    :param name: what was asked for.
+    :param directory: where the canned queries were looked up.
+    :param known: the names that exist there.
+    """
+
+    def __init__(self, name: str, directory: Path, known: list[str]) -> None:
+        listing = ", ".join(known) if known else "none"
+        super().__init__(f"no query named {name!r} in {directory} (known: {listing})")
+        self.name = name
+        self.directory = directory
+        self.known = known
+
+
+class QueryParameterError(ClaimgraphError):
+    """A query parameter is missing, unknown, malformed or of the wrong type.
+
+    :param query: the query's name.
+    :param parameter: the parameter's name (or the raw ``--param`` text when it has no name).
+    :param reason: what is wrong, and what is expected.
+    """
+
+    def __init__(self, query: str, parameter: str, reason: str) -> None:
+        super().__init__(f"query {query}: parameter {parameter!r}: {reason}")
+        self.query = query
+        self.parameter = parameter
+        self.reason = reason
+
+
+class QueryError(ClaimgraphError):
+    """A query could not be evaluated (unsupported form, engine error).
+
+    :param query: the query's name or file.
+    :param reason: what the engine said.
+    """
+
+    def __init__(self, query: str, reason: str) -> None:
+        super().__init__(f"query {query}: {reason}")
+        self.query = query
+        self.reason = reason
+
+
+class UnknownKindError(ClaimgraphError):
+    """``contradictions --kind`` names a kind no ``contradictions-KIND.rq`` query defines.
+
+    :param kind: what was asked for.
+    :param known: the kinds that exist.
+    """
+
+    def __init__(self, kind: str, known: list[str]) -> None:
+        super().__init__(f"unknown contradiction kind {kind!r} (known: {', '.join(known) or 'none'})")
+        self.kind = kind
+        self.known = known
+
+
+class EndpointError(ClaimgraphError):
+    """A remote SPARQL endpoint cannot be reached, times out, or rejects or garbles a request.
+
+    :param endpoint: the endpoint URL.
+    :param reason: what went wrong.
+    """
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        super().__init__(f"endpoint {endpoint}: {reason}")
+        self.endpoint = endpoint
+        self.reason = reason
+
+
+class GraphNotFoundError(EndpointError):
+    """``validate --endpoint … --graph IRI`` names a graph the endpoint does not hold.
+
+    :param endpoint: the endpoint URL.
+    :param graph: the graph asked for.
+    :param known: the named graphs the endpoint holds.
+    """
+
+    def __init__(self, endpoint: str, graph: str, known: list[str]) -> None:
+        listing = ", ".join(f"<{g}>" for g in known[:10]) if known else "none"
+        if len(known) > 10:
+            listing += f" and {len(known) - 10} more"
+        super().__init__(endpoint, f"no named graph <{graph}> (it holds: {listing})")
+        self.graph = graph
+        self.known = known
+
+
+class AuthoringError(ClaimgraphError):
+    """An authoring helper (``add-source``, ``locate``) refused to act; nothing was written.
+
+    :param path: the file concerned.
+    """
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+class ArchiveConflictError(AuthoringError):
+    """The archive already holds a different file under the name ``add-source`` would use.
+
+    :param path: the archived file that would be overwritten.
+    :param source: the text file being added.
+    """
+
+    def __init__(self, path: Path, source: Path) -> None:
+        super().__init__(path, f"already archived with different content than {source}: not overwritten (use --slug)")
+        self.source = source
+
+
+class GraphFileExistsError(AuthoringError):
+    """``add-source`` would overwrite an existing graph file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "already exists: not overwritten (use --slug to choose another name)")
+
+
+class IdentifierInUseError(AuthoringError):
+    """The document IRI ``add-source`` would mint is already used in the data.
+
+    :param iri: the IRI.
+    :param path: the file that uses it.
+    """
+
+    def __init__(self, iri: str, path: Path) -> None:
+        super().__init__(path, f"already uses <{iri}>: choose another --slug")
+        self.iri = iri
+
+
+class AuthoringValueError(AuthoringError):
+    """An option of an authoring helper has a malformed value.
+
+    :param option: the option, e.g. ``--date``.
+    :param value: what was given.
+    :param reason: what is expected.
+    """
+
+    def __init__(self, path: Path, option: str, value: str, reason: str) -> None:
+        super().__init__(path, f"{option} {value!r}: {reason}")
+        self.option = option
+        self.value = value
+        self.reason = reason
+
+
+class QuoteNotFoundError(AuthoringError):
+    """``locate``: the quoted words are not in the text.
+
+    :param quote: the words looked for.
+    :param near: a place where they match once quotes, dashes and white space are normalised, as
+        ``(start, end)`` in code points, if there is exactly one.
+    :param near_text: the text's own characters at ``near``.
+    """
+
+    def __init__(self, path: Path, quote: str, *, near: tuple[int, int] | None = None, near_text: str = "") -> None:
+        message = f"{_clip(quote)!r} is not in the text"
+        if near is not None:
+            message += (
+                f"; with quotes, dashes and spaces normalised it matches code points {near[0]} to {near[1]}:"
+                f" {_clip(near_text)!r} (copy the text's own characters)"
+            )
+        super().__init__(path, message)
+        self.quote = quote
+        self.near = near
+        self.near_text = near_text
+
+
+class AmbiguousQuoteError(AuthoringError):
+    """``locate``: the quoted words occur more than once (or ``--occurrence`` is out of range).
+
+    :param quote: the words looked for.
+    :param starts: the code-point offsets of every occurrence.
+    """
+
+    def __init__(self, path: Path, quote: str, starts: list[int], *, occurrence: int | None = None) -> None:
+        offsets = ", ".join(str(s) for s in starts)
+        if occurrence is None:
+            hint = f"add words to make it unique, or pass --occurrence N (1 to {len(starts)})"
+        else:
+            hint = f"--occurrence {occurrence} is out of range: pass 1 to {len(starts)}"
+        super().__init__(path, f"{_clip(quote)!r} occurs {len(starts)} times (at code points {offsets}): {hint}")
+        self.quote = quote
+        self.starts = starts
+        self.occurrence = occurrence
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,378 @@
+"""Engines: query rewriting, term binding, result normalisation, and remote results equal to embedded ones.
+
+The remote tests start a real Oxigraph server on loopback, loaded from an N-Quads dump of the bundled
+dataset, once as it comes (default graph = only the real default graph) and once with
+``--union-default-graph``; results must equal the embedded engine's either way.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from claimgraph.cli import main
+from claimgraph.dataset import Dataset, load_dataset
+from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError
+from claimgraph.namespaces import ACTOR, CG
+from claimgraph.queries import canned_queries, find_contradictions, run_query
+from claimgraph.stores import (
+    EmbeddedEngine,
+    QueryResults,
+    RemoteEngine,
+    Term,
+    normalise_json_results,
+    scan,
+    values_block,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "queries"
+CANNED = canned_queries(QUERIES)
+
+
+@cache
+def bundled() -> Dataset:
+    return load_dataset()
+
+
+# --- Locating the WHERE group and rewriting queries -------------------------------------------------
+
+TRICKY = """# a comment with WHERE { and FROM <x>
+PREFIX ex: <http://example.org/WHERE/FROM#>
+SELECT ?s (CONCAT("WHERE {", '}') AS ?text)
+WHERE {
+  ?s ex:WHERE ?o .
+  FILTER(?o != \"\"\"FROM { }\"\"\")
+  { SELECT ?s WHERE { ?s ?p ?q } }
+}
+"""
+
+
+def test_scan_skips_comments_strings_iris_and_prefixed_names() -> None:
+    shape = scan(TRICKY)
+    assert shape.form == "SELECT"
+    assert not shape.has_dataset
+    assert TRICKY[shape.group_at - 6 : shape.group_at + 1] == "WHERE {"
+    assert TRICKY[shape.dataset_at :].startswith("WHERE {\n  ?s ex:WHERE")
+
+
+def test_scan_finds_the_where_group_of_construct_and_of_where_less_queries() -> None:
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    assert construct[scan(construct).group_at :] == "{ ?s ?p ?o }"
+    ask = "ASK { ?s ?p ?o }"
+    assert scan(ask).group_at == 4
+    assert scan("SELECT * FROM <http://g> { ?s ?p ?o }").has_dataset
+
+
+def test_scan_rejects_text_without_a_query() -> None:
+    with pytest.raises(QuerySyntaxError, match="no SELECT, ASK, CONSTRUCT or DESCRIBE"):
+        scan("# only a comment\n")
+
+
+def test_values_and_dataset_insertions_keep_the_query_valid() -> None:
+    shape = scan(TRICKY)
+    with_values = shape.insert_values(values_block({"s": [ox.NamedNode("http://example.org/a")]}))
+    with_dataset = scan(with_values).insert_dataset(["http://example.org/g1", "http://example.org/g2"])
+    assert (
+        "FROM <http://example.org/g1>\nFROM <http://example.org/g2>\nFROM NAMED <http://example.org/g1>" in with_dataset
+    )
+    store = ox.Store()
+    example = "http://example.org/"
+    store.add(
+        ox.Quad(
+            ox.NamedNode(example + "a"),
+            ox.NamedNode(example + "WHERE/FROM#WHERE"),
+            ox.Literal("v"),
+            ox.NamedNode(example + "g1"),
+        )
+    )
+    answer = store.query(with_dataset)
+    assert isinstance(answer, ox.QuerySolutions)
+    assert [s["s"] for s in answer] == [ox.NamedNode("http://example.org/a")]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        'x" } ; DROP ALL ; SELECT * { "',
+        "line\nbreak \\ backslash 'single' \"double\" \t tab",
+        "} UNION { ?s ?p ?o",
+        "\u00e9\u4e2d\U0001f600",
+    ],
+)
+def test_values_block_binds_any_text_as_one_literal(hostile: str) -> None:
+    block = values_block({"x": [ox.Literal(hostile)]})
+    answer = ox.Store().query(f"SELECT ?x WHERE {{ {block} }}")
+    assert isinstance(answer, ox.QuerySolutions)
+    assert [s["x"] for s in answer] == [ox.Literal(hostile)]
+
+
+def test_values_block_refuses_blank_nodes_and_bad_variable_names() -> None:
+    with pytest.raises(QueryError, match="only IRIs and literals"):
+        values_block({"x": [ox.BlankNode("b")]})
+    with pytest.raises(QueryError, match="invalid variable name"):
+        values_block({"x }": [ox.Literal("1")]})
+
+
+def test_values_block_with_several_variables_writes_rows() -> None:
+    block = values_block(
+        {"a": [ox.Literal("1"), ox.Literal("2")], "b": [ox.NamedNode("http://x/1"), ox.NamedNode("http://x/2")]}
+    )
+    assert block == 'VALUES (?a ?b) { ("1" <http://x/1>) ("2" <http://x/2>) }'
+
+
+# --- Results ---------------------------------------------------------------------------------------
+
+
+def test_virtuoso_json_is_normalised_to_w3c_terms() -> None:
+    virtuoso = json.dumps(
+        {
+            "head": {"vars": ["n", "b", "s"]},
+            "results": {
+                "bindings": [
+                    {
+                        "n": {
+                            "type": "typed-literal",
+                            "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                            "value": "5",
+                        },
+                        "b": {"type": "bnode", "value": "nodeID://b10007"},
+                        "s": {"type": "literal", "xml:lang": "en", "value": "Moscow"},
+                    }
+                ]
+            },
+        }
+    ).encode()
+    results = QueryResults.from_json(normalise_json_results(virtuoso))
+    (row,) = results.dicts()
+    assert row["n"] == ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert row["b"] == ox.BlankNode("b10007")
+    assert row["s"] == ox.Literal("Moscow", language="en")
+
+
+def test_results_serialise_through_pyoxigraph_in_every_w3c_format() -> None:
+    engine = EmbeddedEngine(bundled())
+    results = engine.select(CANNED["non-responses"].text)
+    native = bundled().store.query(CANNED["non-responses"].text, use_default_graph_as_union=True)
+    assert isinstance(native, ox.QuerySolutions)
+    assert results.serialize("csv") == native.serialize(format=ox.QueryResultsFormat.CSV)
+    parsed = ox.parse_query_results(results.serialize("xml"), format=ox.QueryResultsFormat.XML)
+    assert isinstance(parsed, ox.QuerySolutions)
+    assert len(list(parsed)) == 3
+    assert json.loads(results.serialize("json"))["head"]["vars"][0] == "non_response"
+
+
+def test_ask_results_carry_a_boolean() -> None:
+    engine = EmbeddedEngine(bundled())
+    assert engine.select(f"ASK {{ ?c <{CG.claimant}> <{ACTOR.russia}> }}").boolean is True
+
+
+# --- The embedded engine ---------------------------------------------------------------------------
+
+
+def test_embedded_engine_binds_parameters_as_terms() -> None:
+    engine = EmbeddedEngine(bundled())
+    query = f"SELECT ?who ?claim WHERE {{ ?claim <{CG.claimant}> ?who }}"
+    results = engine.select(query, bindings={"who": ox.NamedNode(ACTOR.russia)})
+    assert [r["claim"] for r in results] == [
+        ox.NamedNode("https://w3id.org/claimgraph/id/claim/russia-claims-occupied-regions")
+    ]
+
+
+def test_embedded_engine_reports_syntax_errors_with_line_and_column() -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        EmbeddedEngine(bundled()).select("SELECT * WHERE {\n  ?s ?p ?o\n  FILTER(\n}", name="q.rq")
+    assert caught.value.path == Path("q.rq")
+    assert caught.value.line == 4
+
+
+def test_embedded_engine_explains_a_parameter_missing_from_the_projection() -> None:
+    with pytest.raises(QueryError, match="a parameter must be named in the SELECT clause"):
+        EmbeddedEngine(bundled()).select("SELECT ?s WHERE { ?s ?p ?x }", bindings={"x": ox.Literal("1")})
+
+
+def test_engines_refuse_construct_queries() -> None:
+    with pytest.raises(QueryError, match="only SELECT and ASK"):
+        EmbeddedEngine(bundled()).select("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="only SELECT and ASK"):
+        RemoteEngine("http://127.0.0.1:9/query").select("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
+# --- A real Oxigraph server ------------------------------------------------------------------------
+
+
+def oxigraph_binary() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if found is None:
+        pytest.skip("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], deadline: float = 20.0) -> None:
+    probe = url + "?query=ASK%7B%7D"
+    stop = time.monotonic() + deadline
+    while time.monotonic() < stop:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(probe, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.05)
+    raise RuntimeError(f"oxigraph did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An Oxigraph database directory holding an N-Quads dump of the bundled dataset."""
+    binary = oxigraph_binary()
+    root = tmp_path_factory.mktemp("oxigraph")
+    dump = root / "dataset.nq"
+    bundled().store.dump(dump, format=ox.RdfFormat.N_QUADS)
+    subprocess.run(
+        [binary, "load", "--location", str(root / "db"), "--file", str(dump)], check=True, capture_output=True
+    )
+    return root / "db"
+
+
+@pytest.fixture(scope="module", params=["plain", "union-default-graph"])
+def endpoint(request: pytest.FixtureRequest, loaded_store: Path) -> Iterator[str]:
+    """The query URL of a server on the loaded store, in each default-graph mode."""
+    port = free_port()
+    args = [oxigraph_binary(), "serve-read-only", "--location", str(loaded_store), "--bind", f"127.0.0.1:{port}"]
+    if request.param == "union-default-graph":
+        args.append("--union-default-graph")
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        wait_until_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def normalised(results: QueryResults) -> list[tuple[str, ...]]:
+    """Rows as sorted N-Triples text; GROUP_CONCAT lists sorted (their order is not defined)."""
+
+    def text(term: Term | None) -> str:
+        if term is None:
+            return ""
+        if isinstance(term, ox.BlankNode):
+            return "_:b"
+        if isinstance(term, ox.Literal) and "; " in term.value:
+            return str(ox.Literal("; ".join(sorted(term.value.split("; "))), datatype=term.datatype))
+        return str(term)
+
+    return sorted(tuple(text(t) for t in row) for row in results.rows)
+
+
+def test_remote_engine_sees_the_union_of_the_named_graphs(endpoint: str) -> None:
+    remote = RemoteEngine(endpoint)
+    assert remote.graphs == bundled().graphs()
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG.Claim}> }}"
+    assert remote.select(count).rows == EmbeddedEngine(bundled()).select(count).rows
+
+
+@pytest.mark.parametrize("name", sorted(CANNED))
+def test_every_canned_query_gives_the_same_results_remotely(endpoint: str, name: str) -> None:
+    query = CANNED[name]
+    examples = {p.name: p.example for p in query.parameters if p.example is not None}
+    embedded = run_query(EmbeddedEngine(bundled()), query, examples)
+    remote = run_query(RemoteEngine(endpoint), query, examples)
+    assert remote.variables == embedded.variables
+    assert normalised(remote) == normalised(embedded)
+
+
+def test_contradictions_are_the_same_remotely(endpoint: str) -> None:
+    embedded = find_contradictions(EmbeddedEngine(bundled()), QUERIES)
+    remote = find_contradictions(RemoteEngine(endpoint), QUERIES)
+    assert [c.to_json() for c in remote] == [c.to_json() for c in embedded]
+    assert len(remote) == 6
+
+
+def test_contradictions_command_through_endpoint_equals_embedded(endpoint: str) -> None:
+    runner = CliRunner()
+    remote = runner.invoke(main, ["contradictions", "--format", "json", "--endpoint", endpoint])
+    embedded = runner.invoke(main, ["contradictions", "--format", "json"])
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.output) == json.loads(embedded.output)
+
+
+def test_query_command_through_endpoint_equals_embedded_csv(endpoint: str) -> None:
+    args = ["query", "claim-provenance", "-p", "claim=claim:intelligence-community-putin-wants-more", "--format", "csv"]
+    runner = CliRunner()
+    remote = runner.invoke(main, [*args, "--endpoint", endpoint])
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout_bytes == runner.invoke(main, args).stdout_bytes
+
+
+def test_remote_parameters_travel_as_escaped_terms(endpoint: str) -> None:
+    hostile = 'x" } UNION { ?s ?p ?o } #'
+    query = "SELECT ?text WHERE { BIND(STRLEN(?text) AS ?n) }"
+    results = RemoteEngine(endpoint).select(query, bindings={"text": ox.Literal(hostile)})
+    assert results.dicts() == [{"text": ox.Literal(hostile)}]
+
+
+def test_remote_syntax_error_is_an_endpoint_error_naming_the_endpoint(endpoint: str) -> None:
+    with pytest.raises(EndpointError) as caught:
+        RemoteEngine(endpoint).select("SELECT * WHERE { ?s ?p }", name="bad.rq")
+    assert caught.value.endpoint == endpoint
+    assert str(caught.value).startswith(f"endpoint {endpoint}: rejected bad.rq: error at ")
+
+
+def test_wrong_endpoint_path_is_an_endpoint_error(endpoint: str) -> None:
+    wrong = endpoint.replace("/query", "/nowhere")
+    with pytest.raises(EndpointError) as caught:
+        RemoteEngine(wrong, graphs=[]).select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert str(caught.value) == f"endpoint {wrong}: not found (HTTP 404): POST /nowhere is not supported by this server"
+
+
+def test_unreachable_endpoint_is_one_line_error_exit_2() -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = CliRunner().invoke(main, ["contradictions", "--endpoint", url])
+    assert result.exit_code == 2
+    assert result.output == f"Error: endpoint {url}: cannot connect: Connection refused\n"
+
+
+def test_silent_endpoint_times_out() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/query"
+        accepted: list[socket.socket] = []
+        thread = threading.Thread(target=lambda: accepted.append(server.accept()[0]), daemon=True)
+        thread.start()
+        started = time.monotonic()
+        with pytest.raises(EndpointError, match="timed out"):
+            RemoteEngine(url, timeout=1, graphs=[]).select("ASK {}")
+        assert time.monotonic() - started < 10
+        for connection in accepted:
+            connection.close()
