@@ -1,21 +1,185 @@
-"""Validation reports rendered for people and machines: text, JSON and the SHACL report in Turtle."""
+"""Validation reports rendered for people and machines: text, JSON, JUnit XML, SARIF 2.1.0 and Turtle.
+
+Every renderer takes the report, ``allow_warnings`` and an optional :class:`ReportContext`: what the
+CI formats need beyond the SHACL results — where each focus node is defined (file and line, see
+:mod:`claimgraph.positions`), each shape's message and severity, and which focus nodes each shape
+checked (so JUnit can count passing checks). :func:`report_context` builds it from the dataset.
+
+- **JUnit**: one ``<testsuite>`` per shape (``name`` = the shape's CURIE), one ``<testcase>`` per check
+  — a (shape, focus node) pair — passing or failing; a focus node with several results for one shape
+  fails once per result. ``classname`` is the shape, ``name`` the focus node, ``file`` and ``line``
+  where the focus node is defined. Violations are ``<failure type="sh:Violation">``, warnings
+  ``<failure type="sh:Warning">`` unless ``--allow-warnings`` (then, like infos, a passing case whose
+  ``<system-out>`` carries the message): the failure count is exactly what makes the run fail.
+- **SARIF**: one run; ``tool.driver.rules`` are the shapes (``id`` = CURIE, ``shortDescription`` the
+  first clause of ``sh:message``), results carry ``level`` error / warning / note,
+  ``physicalLocation`` with ``artifactLocation.uri`` relative to the context's root (the working
+  directory: run it at the repository root) under ``uriBaseId`` ``%SRCROOT%`` and ``region.startLine``,
+  and a ``logicalLocation`` naming the focus node's IRI (present even when no file is known, e.g.
+  for data read from an endpoint).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections import Counter
-from dataclasses import asdict
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
-from .namespaces import curie
-from .validate import Severity, ValidationReport
+from .namespaces import SH, SHAPES_GRAPH, curie
+from .positions import SourcePosition, relative_to
+from .validate import Severity, ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+#: Where claimgraph's vocabulary lives: the SARIF tool's informationUri (no web page is claimed).
+INFORMATION_URI = "https://w3id.org/claimgraph/ontology"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+#: The uriBaseId under which SARIF artifact URIs are relative (the root of the report context).
+SRCROOT = "%SRCROOT%"
+
+_SEVERITIES = {s.value for s in Severity}
+
+
+@dataclass(frozen=True)
+class ShapeInfo:
+    """A shape as the reports describe it: its message and severity (sh:Violation if none is stated)."""
+
+    iri: str
+    message: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the CI formats know beyond the SHACL results.
+
+    :ivar root: file locations are written relative to this directory (the repository root in CI).
+    :ivar positions: where each focus node is defined.
+    :ivar shapes: every shape that can produce a result, by IRI.
+    :ivar checks: for each shape, the focus nodes it checked (its targets).
+    """
+
+    root: Path
+    positions: Mapping[str, SourcePosition] = field(default_factory=dict)
+    shapes: Mapping[str, ShapeInfo] = field(default_factory=dict)
+    checks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def path(self, focus: str) -> str | None:
+        """The file of ``focus`` relative to :attr:`root` (POSIX), else absolute; ``None`` if unknown."""
+        position = self.positions.get(focus)
+        if position is None:
+            return None
+        relative = _relative(position.path, self.root)
+        return relative.as_posix() if relative is not None else position.path.resolve().as_posix()
+
+    def line(self, focus: str) -> int | None:
+        position = self.positions.get(focus)
+        return None if position is None else position.line
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: Path, root: Path) -> Path | None:
+    return relative_to(path, root)
+
+
+class Renderer(Protocol):
+    """Renders a validation report; only ``cli validate`` calls these."""
+
+    def __call__(
+        self, report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None
+    ) -> str: ...
+
+
+def report_context(
+    dataset: Dataset, report: ValidationReport, *, root: Path, for_format: str = "junit"
+) -> ReportContext:
+    """Gather positions, shapes and checks for ``report`` from the dataset it was made from.
+
+    :param dataset: the validated dataset (with its shapes graph and the files it came from).
+    :param report: its validation report.
+    :param root: the directory file paths are made relative to.
+    :param for_format: the format it is for: only ``junit`` needs the checks that passed (and where
+        their focus nodes are); the others get positions for the results' focus nodes alone.
+    """
+    from .positions import locate
+
+    shapes = _shapes(dataset)
+    checks = _checks(dataset) if for_format == "junit" else {}
+    focus_nodes = [r.focus for r in report.results] + [f for nodes in checks.values() for f in nodes]
+    return ReportContext(root=root, positions=locate(dataset, focus_nodes), shapes=shapes, checks=checks)
+
+
+def _shapes(dataset: Dataset) -> dict[str, ShapeInfo]:
+    rows = dataset.select(
+        f"""SELECT ?shape ?message ?severity WHERE {{
+            GRAPH <{SHAPES_GRAPH}> {{
+                ?shape sh:message ?message .
+                FILTER (isIRI(?shape))
+                OPTIONAL {{ ?shape sh:severity ?severity }}
+            }}
+        }} ORDER BY ?shape DESC(LANGMATCHES(LANG(?message), "en")) ?message"""
+    )
+    shapes: dict[str, ShapeInfo] = {}
+    for row in rows:
+        iri = _value(row["shape"])
+        if iri in shapes:
+            continue
+        stated = row.get("severity")
+        name = _value(stated).removeprefix(SH) if stated is not None else ""
+        severity = Severity(name) if name in _SEVERITIES else Severity.VIOLATION
+        shapes[iri] = ShapeInfo(iri, _value(row["message"]), severity)
+    return shapes
+
+
+def _value(term: object) -> str:
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) else str(term)
+
+
+def _checks(dataset: Dataset) -> dict[str, list[str]]:
+    """Focus nodes per shape: sh:targetClass (with rdfs:subClassOf*), sh:targetNode, sh:targetSubjectsOf,
+    sh:targetObjectsOf, over the data graphs (every graph but the shapes), as SHACL Core defines them."""
+    shapes = f"<{SHAPES_GRAPH}>"
+    rows = dataset.select(
+        f"""SELECT DISTINCT ?shape ?focus WHERE {{
+            {{
+                GRAPH {shapes} {{ ?shape sh:targetClass ?class }}
+                GRAPH ?g {{ ?focus rdf:type ?type }} FILTER (?g != {shapes})
+                ?type rdfs:subClassOf* ?class .
+            }} UNION {{
+                GRAPH {shapes} {{ ?shape sh:targetNode ?focus }}
+            }} UNION {{
+                GRAPH {shapes} {{ ?shape sh:targetSubjectsOf ?p }}
+                GRAPH ?g {{ ?focus ?p ?o }} FILTER (?g != {shapes})
+            }} UNION {{
+                GRAPH {shapes} {{ ?shape sh:targetObjectsOf ?p }}
+                GRAPH ?g {{ ?s ?p ?focus }} FILTER (?g != {shapes})
+            }}
+            FILTER NOT EXISTS {{ GRAPH {shapes} {{ ?shape sh:deactivated true }} }}
+        }}"""
+    )
+    checks: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        checks[_value(row["shape"])].append(_value(row["focus"]))
+    return {shape: sorted(nodes) for shape, nodes in sorted(checks.items())}
 
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def render_text(report: ValidationReport, *, allow_warnings: bool) -> str:
+def render_text(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
     """A short human summary, a line per violation or warning, infos counted per shape."""
+    del context  # people read CURIEs; file positions are for the CI formats
     c = report.counts
     tally = report.tally()
     verdict = "passes" if report.passes(allow_warnings=allow_warnings) else "FAILS"
@@ -37,8 +201,9 @@ def render_text(report: ValidationReport, *, allow_warnings: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(report: ValidationReport, *, allow_warnings: bool) -> str:
+def render_json(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
     """Machine-readable report: verdict, counts and results."""
+    del context
     tally = report.tally()
     document = {
         "conforms": report.passes(allow_warnings=allow_warnings),
@@ -51,10 +216,243 @@ def render_json(report: ValidationReport, *, allow_warnings: bool) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_turtle(report: ValidationReport, *, allow_warnings: bool) -> str:
+def render_turtle(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
     """The SHACL validation report graph in Turtle."""
-    del allow_warnings  # the standard report states sh:conforms itself
+    del allow_warnings, context  # the standard report states sh:conforms itself
     return str(report.graph.serialize(format="turtle"))
 
 
-RENDERERS = {"text": render_text, "json": render_json, "turtle": render_turtle}
+
+# --- CI formats ------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry, even escaped (a literal value in a result may hold them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _fails(result: ValidationResult, *, allow_warnings: bool) -> bool:
+    return result.severity is Severity.VIOLATION or (result.severity is Severity.WARNING and not allow_warnings)
+
+
+def _describe(result: ValidationResult) -> str:
+    """The focus node, and the path and value where the result has them, as CURIEs."""
+    parts = [curie(result.focus)]
+    if result.path:
+        parts.append(curie(result.path))
+    if result.value is not None:
+        parts.append(f"= {curie(result.value)}")
+    return " ".join(parts)
+
+
+def _where(context: ReportContext, focus: str) -> str:
+    path = context.path(focus)
+    if path is None:
+        return ""
+    line = context.line(focus)
+    return f"{path}:{line}: " if line is not None else f"{path}: "
+
+
+def _message(result: ValidationResult, context: ReportContext) -> str:
+    if result.message:
+        return result.message
+    shape = context.shapes.get(result.shape)
+    return shape.message if shape is not None else f"{curie(result.component)} not satisfied"
+
+
+def render_junit(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
+    """JUnit XML: a test suite per shape, a test case per check (shape, focus node), failing per result.
+
+    Failures are the results that fail the run: violations, and warnings unless ``allow_warnings``.
+    Infos, and warnings when allowed, are passing cases carrying the message in ``<system-out>``.
+    """
+    import xml.etree.ElementTree as ET
+
+    context = context or ReportContext(root=Path.cwd())
+    by_shape: dict[str, list[ValidationResult]] = defaultdict(list)
+    for result in report.results:
+        by_shape[result.shape].append(result)
+    shapes = sorted(set(by_shape) | set(context.checks), key=curie)
+
+    root = ET.Element("testsuites", name="claimgraph validate")
+    total = failed = 0
+    for shape in shapes:
+        results = sorted(by_shape.get(shape, []), key=lambda r: (curie(r.focus), r.sort_key()))
+        with_results = {r.focus for r in results}
+        passing = [f for f in context.checks.get(shape, []) if f not in with_results]
+        cases: list[tuple[str, str, ValidationResult | None]] = []  # (sort key, focus, result)
+        names = Counter(r.focus for r in results)
+        for result in results:
+            name = _describe(result) if names[result.focus] > 1 else curie(result.focus)
+            cases.append((name, result.focus, result))
+        cases.extend((curie(focus), focus, None) for focus in passing)
+        cases.sort(key=lambda case: case[0])
+
+        info = context.shapes.get(shape)
+        severity = info.severity if info is not None else (results[0].severity if results else Severity.VIOLATION)
+        suite = ET.SubElement(root, "testsuite", name=curie(shape))
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="shape", value=shape)
+        ET.SubElement(properties, "property", name="severity", value=f"sh:{severity.value}")
+        suite_failed = 0
+        seen: Counter[str] = Counter()
+        for name, focus, found in cases:
+            seen[name] += 1
+            unique = name if seen[name] == 1 else f"{name} #{seen[name]}"
+            attributes = {"classname": curie(shape), "name": _xml_text(unique)}
+            path, line = context.path(focus), context.line(focus)
+            if path is not None:
+                attributes["file"] = path
+                if line is not None:
+                    attributes["line"] = str(line)
+            case = ET.SubElement(suite, "testcase", attributes)
+            if found is None:
+                continue
+            message = _message(found, context)
+            details = "\n".join(
+                [
+                    f"{_where(context, focus)}{found.severity.value} at {_describe(found)}",
+                    message,
+                    f"shape: {curie(found.shape)}  component: {curie(found.component)}",
+                ]
+            )
+            if _fails(found, allow_warnings=allow_warnings):
+                suite_failed += 1
+                failure = ET.SubElement(case, "failure", message=_xml_text(message), type=f"sh:{found.severity.value}")
+                failure.text = _xml_text(details)
+            else:
+                ET.SubElement(case, "system-out").text = _xml_text(f"{found.severity.value.upper()}: {details}")
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(suite_failed))
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        total += len(cases)
+        failed += suite_failed
+    root.set("tests", str(total))
+    root.set("failures", str(failed))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _short(message: str) -> str:
+    """The first clause of a shape's message: up to the first sentence end or ': '."""
+    sentence = re.split(r"(?<=[.!?])\s", message, maxsplit=1)[0]
+    head, sep, _ = sentence.partition(": ")
+    return head + "." if sep else sentence
+
+
+def _fingerprint(result: ValidationResult) -> str:
+    key = "\x1f".join([result.shape, result.focus, result.path or "", result.value or "", result.component])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _sarif_location(result: ValidationResult, context: ReportContext) -> dict[str, Any]:
+    location: dict[str, Any] = {}
+    position = context.positions.get(result.focus)
+    if position is not None:
+        relative = _relative(position.path, context.root)
+        if relative is not None:
+            artifact: dict[str, Any] = {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+        else:
+            artifact = {"uri": position.path.resolve().as_uri()}
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if position.line is not None:
+            region: dict[str, Any] = {"startLine": position.line}
+            if position.column is not None:
+                region["startColumn"] = position.column
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    location["logicalLocations"] = [
+        {"name": curie(result.focus), "fullyQualifiedName": result.focus, "kind": "resource"}
+    ]
+    return location
+
+
+def render_sarif(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
+    """SARIF 2.1.0: one run, the shapes as rules, one result per SHACL result at its focus node's line."""
+    from . import __version__
+
+    context = context or ReportContext(root=Path.cwd())
+    rule_shapes = sorted(set(context.shapes) | {r.shape for r in report.results}, key=curie)
+    rule_index = {shape: i for i, shape in enumerate(rule_shapes)}
+    rules = []
+    for shape in rule_shapes:
+        info = context.shapes.get(shape)
+        example = next((r for r in report.results if r.shape == shape), None)
+        if info is not None:
+            message, severity = info.message, info.severity
+        elif example is not None:
+            message, severity = example.message or curie(shape), example.severity
+        else:
+            message, severity = curie(shape), Severity.VIOLATION
+        rules.append(
+            {
+                "id": curie(shape),
+                "name": shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+                "shortDescription": {"text": _short(message)},
+                "fullDescription": {"text": message},
+                "help": {"text": message},
+                "defaultConfiguration": {"level": SARIF_LEVELS[severity]},
+                "properties": {"iri": shape, "severity": f"sh:{severity.value}"},
+            }
+        )
+    results = []
+    for result in report.results:
+        where = curie(result.focus) + (f" {curie(result.path)}" if result.path else "")
+        value = f" (value: {curie(result.value)})" if result.value is not None else ""
+        properties: dict[str, Any] = {"focusNode": result.focus, "sourceConstraintComponent": result.component}
+        if result.path:
+            properties["resultPath"] = result.path
+        if result.value is not None:
+            properties["value"] = result.value
+        results.append(
+            {
+                "ruleId": curie(result.shape),
+                "ruleIndex": rule_index[result.shape],
+                "level": SARIF_LEVELS[result.severity],
+                "message": {"text": f"{where}: {_message(result, context)}{value}"},
+                "locations": [_sarif_location(result, context)],
+                "partialFingerprints": {"claimgraphResult/v1": _fingerprint(result)},
+                "properties": properties,
+            }
+        )
+    tally = report.tally()
+    passes = report.passes(allow_warnings=allow_warnings)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "claimgraph",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": context.root.resolve().as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "invocations": [{"executionSuccessful": True, "exitCode": 0 if passes else 1}],
+        "results": results,
+        "properties": {
+            "conforms": passes,
+            "violations": tally[Severity.VIOLATION],
+            "warnings": tally[Severity.WARNING],
+            "infos": tally[Severity.INFO],
+            "counts": asdict(report.counts),
+        },
+    }
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Renderer] = {
+    "text": render_text,
+    "json": render_json,
+    "junit": render_junit,
+    "sarif": render_sarif,
+    "turtle": render_turtle,
+}
+#: Formats whose renderer uses a :class:`ReportContext` (worth building one for).
+NEEDS_CONTEXT = frozenset({"junit", "sarif"})

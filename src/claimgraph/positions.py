@@ -1,0 +1,404 @@
+"""Where each node is defined in the source files: file and 1-based line, for CI annotations.
+
+pyoxigraph reports no source positions, so the files are scanned again with a small Turtle / TriG /
+N-Triples / N-Quads lexer (comments, strings, IRIs and prefixed names are understood; the files have
+already parsed, so the scanner never has to diagnose errors). A *subject occurrence* is a term in
+subject position: the first term of a triples statement, at top level or inside a graph block — not a
+graph label (``doc:x {``), not an object, not inside ``[ … ]`` or ``( … )``. Prefixed names are
+expanded with the file's ``@prefix`` / ``PREFIX`` declarations and ``<relative>`` IRIs resolved
+against ``@base`` / ``BASE``, so ``claim:x`` and ``<https://w3id.org/claimgraph/id/claim/x>`` map to
+the same node.
+
+Mapping rules (:func:`locate`), for a node given as an IRI:
+
+1. the first subject occurrence of the node in the files of the graphs where it is a subject
+   (load order of the files; within a file, an occurrence inside the right graph block first);
+2. otherwise the first subject occurrence in any loaded file — and, for a node of the default graph,
+   in the other RDF files of the same directories (:attr:`Dataset.sources` names only the first file
+   that added to the default graph);
+3. otherwise its first mention as any term (object, graph label) in the file of a graph that uses it;
+4. otherwise the file of a graph that uses it, without a line (JSON-LD and RDF/XML files are not
+   scanned);
+5. otherwise — a literal, a blank node (the loader renames them), a node found nowhere — no position.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from .dataset import Dataset, GraphName
+
+#: Files the scanner understands (line-oriented RDF text syntaxes).
+SCANNED_SUFFIXES = frozenset({".ttl", ".trig", ".nt", ".nq"})
+
+
+@dataclass(frozen=True, order=True)
+class SourcePosition:
+    """A place in a source file.
+
+    :ivar path: the file.
+    :ivar line: 1-based line, or ``None`` when only the file is known.
+    :ivar column: 1-based column in Unicode code points, or ``None``.
+    """
+
+    path: Path
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A term at a place in one file: 1-based line and column, and the graph block it is in."""
+
+    line: int
+    column: int
+    graph: str | None
+
+
+@dataclass
+class FileIndex:
+    """What a scan of one file found.
+
+    :ivar subjects: for each IRI, its subject occurrences in file order.
+    :ivar mentions: for each IRI, its first occurrence as any term.
+    """
+
+    subjects: dict[str, list[Occurrence]] = field(default_factory=dict)
+    mentions: dict[str, Occurrence] = field(default_factory=dict)
+
+
+# --- Lexer ---------------------------------------------------------------------------------------
+
+_PN_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_PLX = rf"(?:%[0-9A-Fa-f]{{2}}|{_PN_LOCAL_ESC})"
+# PN_LOCAL may contain '.', but not as its last character (a following '.' ends the statement).
+_LOCAL = rf"(?:[\w:]|{_PLX})(?:(?:[\w.:\-\u00b7]|{_PLX})*(?:[\w:\-\u00b7]|{_PLX}))?"
+_PREFIX = r"(?:[^\W\d_](?:[\w.\-\u00b7]*[\w\-\u00b7])?)?"
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<skip>[ \t\r\n]+|\#[^\r\n]*)
+    |(?P<string>\"\"\"(?>[^"\\]+|\\.|"(?!""))*\"\"\"|'''(?>[^'\\]+|\\.|'(?!''))*'''
+        |"(?>[^"\\\r\n]+|\\.)*"|'(?>[^'\\\r\n]+|\\.)*')
+    |(?P<iri><(?>[^<>"{{}}|^`\\\x00-\x20]+|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
+    |(?P<bnode>_:[\w.\-]*[\w\-])
+    |(?P<pname>{_PREFIX}:(?:{_LOCAL})?)
+    |(?P<at>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    |(?P<number>[+-]?(?:\d*\.\d+(?:[eE][+-]?\d+)?|\d+\.?\d*[eE][+-]?\d+|\d+))
+    |(?P<word>[A-Za-z][A-Za-z0-9]*)
+    |(?P<punct>\^\^|[\[\](){{}}.;,])
+    |(?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESC = re.compile(_PN_LOCAL_ESC)
+
+
+class _Token(NamedTuple):
+    kind: str
+    text: str
+    start: int
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind != "skip":
+            yield _Token(kind or "other", match.group(), match.start())
+
+
+def _unescape_iri(body: str) -> str:
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), body)
+
+
+class _Scanner:
+    """Walks the tokens of one file, tracking prefixes, base, graph blocks and statement starts."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = list(_tokens(text))
+        self.i = 0
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+        self.index = FileIndex()
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+
+    # -- helpers
+
+    def peek(self, ahead: int = 0) -> _Token | None:
+        at = self.i + ahead
+        return self.tokens[at] if at < len(self.tokens) else None
+
+    def next(self) -> _Token | None:
+        token = self.peek()
+        self.i += 1
+        return token
+
+    def where(self, offset: int, graph: str | None) -> Occurrence:
+        line = bisect.bisect_left(self._newlines, offset)  # newlines before offset
+        line_start = self._newlines[line - 1] + 1 if line else 0
+        return Occurrence(line=line + 1, column=offset - line_start + 1, graph=graph)
+
+    def expand(self, token: _Token) -> str | None:
+        """The IRI a token denotes, or ``None`` if it denotes none (or an unknown prefix)."""
+        if token.kind == "iri":
+            iri = _unescape_iri(token.text[1:-1])
+            if self.base is not None and ":" not in iri.split("/", 1)[0]:
+                iri = urljoin(self.base, iri)
+            return iri
+        if token.kind == "pname":
+            prefix, _, local = token.text.partition(":")
+            namespace = self.prefixes.get(prefix)
+            if namespace is None:
+                return None
+            return namespace + _LOCAL_ESC.sub(lambda m: m.group()[1:], local)
+        return None
+
+    def mention(self, token: _Token, graph: str | None) -> None:
+        iri = self.expand(token)
+        if iri is not None and iri not in self.index.mentions:
+            self.index.mentions[iri] = self.where(token.start, graph)
+
+    # -- grammar
+
+    def scan(self) -> FileIndex:
+        self.statements(graph=None, in_block=False)
+        return self.index
+
+    def statements(self, *, graph: str | None, in_block: bool) -> None:
+        while (token := self.peek()) is not None:
+            if token.kind == "punct" and token.text == "}":
+                self.i += 1
+                if in_block:
+                    return
+                continue  # a stray brace: ignore
+            if token.kind == "punct" and token.text == ".":
+                self.i += 1
+                continue
+            if token.kind == "at" or (token.kind == "word" and token.text.upper() in ("PREFIX", "BASE")):
+                self.directive()
+                continue
+            if token.kind == "word" and token.text.upper() == "GRAPH":
+                self.i += 1
+                label = self.next()
+                self.graph_block(label)
+                continue
+            if token.kind == "punct" and token.text == "{":
+                self.i += 1
+                self.statements(graph=None, in_block=True)
+                continue
+            if self.is_graph_label():
+                label = self.next()
+                self.graph_block(label)
+                continue
+            self.triples(graph=graph)
+
+    def is_graph_label(self) -> bool:
+        token = self.peek()
+        if token is None:
+            return False
+        if token.kind in ("iri", "pname", "bnode"):
+            after = self.peek(1)
+            return after is not None and after.kind == "punct" and after.text == "{"
+        if token.text == "[":
+            close, brace = self.peek(1), self.peek(2)
+            return close is not None and close.text == "]" and brace is not None and brace.text == "{"
+        return False
+
+    def graph_block(self, label: _Token | None) -> None:
+        if label is not None and label.text == "[":
+            self.i += 1  # the "]" of an anonymous graph label
+            name = None
+        else:
+            name = self.expand(label) if label is not None else None
+            if label is not None:
+                self.mention(label, None)
+        opening = self.next()
+        if opening is None or opening.text != "{":
+            return
+        self.statements(graph=name, in_block=True)
+
+    def directive(self) -> None:
+        keyword = self.next()
+        assert keyword is not None
+        name = keyword.text.lstrip("@").lower()
+        if name == "prefix":
+            prefix, iri = self.next(), self.next()
+            if prefix is not None and iri is not None and iri.kind == "iri":
+                self.prefixes[prefix.text.rstrip(":")] = self.expand(iri) or ""
+        elif name == "base":
+            iri = self.next()
+            if iri is not None and iri.kind == "iri":
+                self.base = self.expand(iri)
+        if keyword.kind == "at":
+            # "@prefix …" ends with "." ; a language tag out of place is skipped the same way.
+            nxt = self.peek()
+            if nxt is not None and nxt.text == ".":
+                self.i += 1
+
+    def triples(self, *, graph: str | None) -> None:
+        subject = self.next()
+        assert subject is not None
+        iri = self.expand(subject)
+        if iri is not None:
+            self.index.subjects.setdefault(iri, []).append(self.where(subject.start, graph))
+            self.mention(subject, graph)
+        depth = 1 if subject.text in ("[", "(") else 0
+        # The rest of the statement: up to "." at bracket depth 0, or the "}" closing the block.
+        while (token := self.peek()) is not None:
+            if token.kind == "punct":
+                if token.text in ("[", "("):
+                    depth += 1
+                elif token.text in ("]", ")"):
+                    depth -= 1
+                elif depth <= 0 and token.text == ".":
+                    self.i += 1
+                    return
+                elif depth <= 0 and token.text == "}":
+                    return
+            elif token.kind in ("iri", "pname"):
+                self.mention(token, graph)
+            self.i += 1
+
+
+def scan(text: str) -> FileIndex:
+    """Index the subject occurrences and first mentions of IRIs in Turtle, TriG, N-Triples or N-Quads text."""
+    return _Scanner(text).scan()
+
+
+# --- Mapping focus nodes to positions --------------------------------------------------------------
+
+
+class Locator:
+    """Finds where nodes of a loaded dataset are defined; each file is read and scanned once.
+
+    :param dataset: the dataset, with the files its graphs came from (:attr:`Dataset.sources`).
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._indexes: dict[Path, FileIndex | None] = {}
+        self._files = dataset.files
+        self._order = {path: i for i, path in enumerate(self._files)}
+        self._named = set(dataset.store.named_graphs())
+        self._default_candidates: list[Path] | None = None
+
+    def index(self, path: Path) -> FileIndex | None:
+        """The scan of ``path``, or ``None`` if it is not a scanned syntax or cannot be read."""
+        if path not in self._indexes:
+            index = None
+            if path.suffix in SCANNED_SUFFIXES:
+                try:
+                    index = scan(path.read_text(encoding="utf-8", errors="replace"))
+                except OSError:
+                    index = None
+            self._indexes[path] = index
+        return self._indexes[path]
+
+    def locate(self, node: str) -> SourcePosition | None:
+        """Where ``node`` (an IRI, as in a validation result) is defined; see the module's rules."""
+        try:
+            term = ox.NamedNode(node)
+        except ValueError:
+            return None
+        store = self.dataset.store
+        as_subject = _graphs(store.quads_for_pattern(term, None, None, None))
+        as_object = _graphs(store.quads_for_pattern(None, None, term, None))
+        named = term in self._named
+        if not as_subject and not as_object and not named:
+            return None
+        subject_files = self._files_of(as_subject)
+        found = self._first_subject(subject_files, node, as_subject)
+        if found is None:
+            others = [f for f in self._files if f not in set(subject_files)]
+            if ox.DefaultGraph() in as_subject:
+                others += self._default_graph_candidates()
+            found = self._first_subject(others, node, as_subject)
+        if found is not None:
+            return found
+        using = self._files_of(as_subject | as_object | ({term} if named else set()))
+        for path in using:
+            index = self.index(path)
+            if index is not None and node in index.mentions:
+                mention = index.mentions[node]
+                return SourcePosition(path, mention.line, mention.column)
+        return SourcePosition(using[0]) if using else None
+
+    def _first_subject(self, files: list[Path], node: str, graphs: set[GraphName]) -> SourcePosition | None:
+        for path in files:
+            found = self._subject_in(path, node, graphs)
+            if found is not None:
+                return SourcePosition(path, found.line, found.column)
+        return None
+
+    def _default_graph_candidates(self) -> list[Path]:
+        """Files beside the loaded ones: :attr:`Dataset.sources` names only the first file of the
+        default graph, so others that added to it are looked for in the same directories."""
+        if self._default_candidates is None:
+            known = set(self._files)
+            directories = dict.fromkeys(f.parent for f in self._files)
+            self._default_candidates = [
+                f
+                for directory in directories
+                for f in sorted(directory.iterdir())
+                if f.suffix in SCANNED_SUFFIXES and f not in known and f.is_file()
+            ]
+        return self._default_candidates
+
+    def _files_of(self, graphs: set[GraphName]) -> list[Path]:
+        """The files defining ``graphs``, in load order."""
+        wanted = {self.dataset.sources[g] for g in graphs if g in self.dataset.sources}
+        return sorted(wanted, key=lambda f: self._order.get(f, len(self._order)))
+
+    def _subject_in(self, path: Path, node: str, graphs: set[GraphName]) -> Occurrence | None:
+        index = self.index(path)
+        if index is None or node not in index.subjects:
+            return None
+        occurrences = index.subjects[node]
+        names = {g.value for g in graphs if isinstance(g, ox.NamedNode)}
+        in_graph = [o for o in occurrences if o.graph in names]
+        return (in_graph or occurrences)[0]
+
+
+def _graphs(quads: Iterable[ox.Quad]) -> set[GraphName]:
+    return {q.graph_name for q in quads}
+
+
+def locate(dataset: Dataset, nodes: Iterable[str]) -> dict[str, SourcePosition]:
+    """Map each node (an IRI) to where it is defined; nodes with no position are left out.
+
+    :param dataset: a dataset loaded from files (a dataset fetched from an endpoint has no files).
+    :param nodes: IRIs, e.g. the focus nodes of a validation report.
+    """
+    locator = Locator(dataset)
+    positions: dict[str, SourcePosition] = {}
+    for node in dict.fromkeys(nodes):
+        position = locator.locate(node)
+        if position is not None:
+            positions[node] = position
+    return positions
+
+
+def relative_to(path: Path, root: Path) -> Path | None:
+    """``path`` relative to ``root`` (both resolved), or ``None`` if it lies outside."""
+    resolved, base = path.resolve(), root.resolve()
+    return resolved.relative_to(base) if resolved.is_relative_to(base) else None
+
