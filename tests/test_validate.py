@@ -36,7 +36,8 @@ def test_bundled_graph_has_no_violations() -> None:
 def test_bundled_graph_warns_only_about_its_single_anonymous_source() -> None:
     report = validate(load_dataset())
     warnings = {(r.shape, r.focus) for r in report.results if r.severity is Severity.WARNING}
-    assert warnings == {(CGSH.term("Claim-singleAnonymousSource"), CLAIM.term("anonymous-source-review-late-september"))}
+    single = (CGSH.term("Claim-singleAnonymousSource"), CLAIM.term("anonymous-source-review-late-september"))
+    assert warnings == {single}
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ into a fresh store or raises, so callers never see half a dataset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -84,7 +85,9 @@ class Dataset:
     def count(self, cls: str) -> int:
         """Instances of ``cls`` or its subclasses, as the ontology in the dataset declares them."""
         # str() of a term is its N-Triples form: an escaped IRI, safe to place in a query.
-        rows = self.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?c rdfs:subClassOf* {ox.NamedNode(cls)} . ?x a ?c }}")
+        rows = self.select(
+            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?c rdfs:subClassOf* {ox.NamedNode(cls)} . ?x a ?c }}"
+        )
         value = rows[0]["n"]
         assert isinstance(value, ox.Literal)
         return int(value.value)
@@ -107,17 +110,23 @@ class Dataset:
         archive = ox.NamedNode(ARCHIVE_GRAPH)
         self.store.remove_graph(archive)
         self.store.add_graph(archive)
+        bases: dict[Path, Path] = {}
+        texts: list[ox.Quad] = []
         for quad in self.store.quads_for_pattern(None, _ARCHIVE_PATH, None, None):
             source = self.sources.get(quad.graph_name)
             if source is None or not isinstance(quad.object, ox.Literal):
                 continue
-            text = _read_archived_text(source.parent, quad.object.value)
+            base = bases.get(source.parent)
+            if base is None:
+                base = bases[source.parent] = source.parent.resolve()
+            text = _read_archived_text(base, quad.object.value)
             if text is not None:
-                self.store.add(ox.Quad(quad.subject, _TEXT, ox.Literal(text), archive))
+                texts.append(ox.Quad(quad.subject, _TEXT, ox.Literal(text), archive))
+        self.store.extend(texts)
 
 
 def _read_archived_text(base: Path, relative: str) -> str | None:
-    base = base.resolve()
+    """The text at ``relative`` to ``base`` (resolved), if it is a file inside ``base``."""
     path = (base / relative).resolve()
     if not path.is_relative_to(base) or not path.is_file():
         return None
@@ -134,6 +143,7 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
     :param paths: data files or directories to load instead of ``root/graph``.
     :raises DataDirectoryError: if ``root`` has no ontology or no shapes.
     :raises InputError: if a file cannot be read or parsed, naming file and line.
+    :raises DuplicateGraphError: if two files define the same named graph.
     """
     root = bundled_data_dir() if root is None else root
     ontology_dir = root / "ontology"
@@ -143,13 +153,129 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
     if paths is None:
         paths = [root / "graph"]
     files = ontology + _expand(paths)
-    dataset = Dataset(store=ox.Store(), root=root)
-    for path in files:
-        _load_file(dataset, path)
+    dataset = _load_fast(root, files)
+    if dataset is None:  # the fast path could not vouch for every graph: parse every file in Python
+        dataset = Dataset(store=ox.Store(), root=root)
+        for path in files:
+            _load_file(dataset, path)
     if ox.NamedNode(SHAPES_GRAPH) not in dataset.sources:
         raise DataDirectoryError(root, f"no shapes: no file in ontology/ declares <{SHAPES_GRAPH}> a owl:Ontology")
     dataset.refresh_archive()
     return dataset
+
+
+# TriG files are loaded by Oxigraph itself (no Python object per quad). The loader still needs to
+# know which named graphs each file defines (duplicates are errors; archive paths resolve against
+# the defining file), so it scans the text for graph labels and checks every finding against the
+# store: a label the scan finds must be a graph that did not exist before the file was loaded and
+# exists after; every graph in the store must have been found; no file may fill the default graph.
+# If anything does not add up (a label the scan missed, a duplicate, an odd syntax), the load is
+# redone quad by quad in Python, which reports exactly as before.
+_GRAPH_LABEL = re.compile(
+    rb"[ \t]*(?:GRAPH[ \t]+)?"
+    rb"(<[^<>\"{}|^`\\\s]*>|[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*|:[A-Za-z0-9_.-]*)[ \t]*"
+)
+_PREFIX_DECLARATION = re.compile(rb"[ \t]+([A-Za-z][A-Za-z0-9_.-]*)?:[ \t]*<([^<>\"{}|^`\\\s]*)>")
+
+
+def _find_all(text: bytes, needle: bytes) -> Iterator[int]:
+    at = text.find(needle)
+    while at >= 0:
+        yield at
+        at = text.find(needle, at + 1)
+
+
+class _ScanMismatch(Exception):
+    """The text scan and the store disagree: fall back to the exact loader."""
+
+
+def _load_fast(root: Path, files: list[Path]) -> Dataset | None:
+    dataset = Dataset(store=ox.Store(), root=root)
+    store = dataset.store
+    try:
+        for path in files:
+            if FORMATS[path.suffix] is not ox.RdfFormat.TRIG:
+                before = set(dataset.sources)
+                _load_file(dataset, path)
+                if ox.DefaultGraph() in set(dataset.sources) - before:
+                    raise _ScanMismatch
+                continue
+            text = _read(path)
+            labels = _graph_labels(text)
+            for graph in labels:
+                if store.contains_named_graph(graph):
+                    raise _ScanMismatch  # a duplicate, or a label inside a string: let the exact loader judge
+            _load_trig(store, path, text)
+            for graph in labels:
+                if not store.contains_named_graph(graph):
+                    raise _ScanMismatch
+                dataset.sources[graph] = path
+        named = sum(1 for _ in store.named_graphs())
+        if named != sum(1 for g in dataset.sources if not isinstance(g, ox.DefaultGraph)):
+            raise _ScanMismatch
+        if ox.DefaultGraph() not in dataset.sources and next(
+            iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None
+        ) is not None:
+            raise _ScanMismatch
+    except _ScanMismatch:
+        return None
+    return dataset
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(path, error.strerror or str(error)) from None
+
+
+def _graph_labels(text: bytes) -> list[ox.NamedNode]:
+    """The graph labels of a TriG text, as far as a scan can tell (see :func:`_load_fast`)."""
+    # Declarations (@prefix or PREFIX, in the two usual spellings) and graph labels (a term alone on
+    # its line before "{") are found with bytes.find: a regular expression over the whole text would
+    # cost more than parsing it. Anything missed or misread is caught by the checks in _load_fast.
+    prefixes: dict[bytes, str] = {}
+    starts = sorted(
+        [at + 7 for at in _find_all(text, b"@prefix")] + [at + 6 for at in _find_all(text, b"PREFIX")]
+    )
+    for at in starts:
+        match = _PREFIX_DECLARATION.match(text, at)
+        if match is not None:
+            prefixes[match.group(1) or b""] = match.group(2).decode("utf-8", errors="replace")
+    labels: list[ox.NamedNode] = []
+    for brace in _find_all(text, b"{"):
+        line_start = text.rfind(b"\n", 0, brace) + 1
+        match = _GRAPH_LABEL.fullmatch(text, line_start, brace)
+        if match is None:
+            continue
+        label = match.group(1)
+        if label.startswith(b"<"):
+            iri = label[1:-1].decode("utf-8", errors="replace")
+        else:
+            prefix, _, local = label.partition(b":")
+            if prefix not in prefixes or local.endswith(b"."):
+                raise _ScanMismatch
+            iri = prefixes[prefix] + local.decode("ascii")
+        if ":" not in iri:  # relative IRI: resolution is the parser's business
+            raise _ScanMismatch
+        try:
+            labels.append(ox.NamedNode(iri))
+        except ValueError:
+            raise _ScanMismatch from None
+    if len(set(labels)) != len(labels):
+        raise _ScanMismatch
+    return labels
+
+
+def _load_trig(store: ox.Store, path: Path, text: bytes) -> None:
+    try:
+        store.load(input=text, format=ox.RdfFormat.TRIG)
+    except SyntaxError as error:
+        raise InputError(path, _syntax_message(error), line=error.lineno, column=error.offset) from None
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not UTF-8: {error.reason}") from None
+    except OSError as error:
+        raise InputError(path, error.strerror or str(error)) from None
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:

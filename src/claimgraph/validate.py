@@ -1,14 +1,25 @@
 """Validate a dataset's provenance against the SHACL shapes, over the union of its named graphs.
 
-pySHACL is the reference engine. It validates one graph, so the union of the named graphs (minus the
-shapes) is handed to it as a single rdflib graph: links across graphs — a claim in a document's graph,
-its claimant in the actor registry — then resolve as they must.
+Two engines give the same results, field for field:
+
+- ``"pyshacl"``, the reference: pySHACL validates one graph, so the union of the named graphs is
+  handed to it as a single rdflib graph (links across graphs — a claim in a document's graph, its
+  claimant in the actor registry — then resolve as they must).
+- ``"fast"``: the shapes compiled to SPARQL and run by Oxigraph on the store itself, one query per
+  constraint for all focus nodes at once (:mod:`claimgraph.fastvalidate`). Shapes it cannot compile
+  are validated by pySHACL, shape by shape.
+
+``"auto"`` (the default) is the fast engine. Both validate exactly what queries see: the union of all
+named graphs of the store, the ontology and shapes graphs included (the shapes target no node of
+their own graph), and the archive graph the loader derives.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -68,12 +79,23 @@ class ValidationReport:
 
     :ivar results: every SHACL result, most severe first.
     :ivar counts: what the dataset holds.
-    :ivar graph: the SHACL validation report as RDF (``sh:ValidationReport``).
+    :ivar engine: the engine that produced it (``"pyshacl"`` or ``"fast"``).
+    :ivar delegated: with the fast engine, the shapes it left to pySHACL, each with the reason.
     """
 
     results: list[ValidationResult]
     counts: Counts
-    graph: rdflib.Graph = field(repr=False)
+    report_graph: rdflib.Graph | None = field(default=None, repr=False)
+    engine: str = "pyshacl"
+    delegated: dict[str, str] = field(default_factory=dict)
+    _terms: list[tuple[object, object, object]] = field(default_factory=list, repr=False)
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The SHACL validation report as RDF (``sh:ValidationReport``), built when first asked for."""
+        if self.report_graph is None:
+            self.report_graph = _report_graph(self.results, self._terms)
+        return self.report_graph
 
     @property
     def conforms(self) -> bool:
@@ -90,16 +112,46 @@ class ValidationReport:
         return Counter(r.severity for r in self.results)
 
 
-def validate(dataset: Dataset) -> ValidationReport:
+#: Validation engines: see the module documentation.
+ENGINES = ("auto", "fast", "pyshacl")
+
+
+def validate(dataset: Dataset, *, engine: str = "auto") -> ValidationReport:
     """Validate ``dataset`` against its shapes graph.
 
     :param dataset: a loaded dataset; its shapes graph supplies the shapes.
+    :param engine: ``"auto"`` (default): shapes compiled to SPARQL and run by Oxigraph, pySHACL for
+        any shape the compiler does not support; ``"fast"``: the compiled shapes only (raises if one
+        is not supported); ``"pyshacl"``: pySHACL alone, the reference.
     :returns: the report; inspect :attr:`ValidationReport.conforms`.
+    :raises ValueError: for an unknown engine.
+    :raises UnsupportedShapesError: with ``engine="fast"``, if a shape needs pySHACL.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r} (known: {', '.join(ENGINES)})")
+    with _quiet_rdflib():
+        if engine == "pyshacl":
+            return _validate_pyshacl(dataset)
+        return _validate_fast(dataset, strict=engine == "fast")
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal it converts; validation reports them instead."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _validate_pyshacl(dataset: Dataset) -> ValidationReport:
     import pyshacl
     import rdflib
 
-    data = _to_rdflib(dataset.data_quads())
+    data = _to_rdflib(dataset.store)
     shapes = _to_rdflib(dataset.shape_quads())
     _, report_graph, _ = pyshacl.validate(
         data,
@@ -112,8 +164,41 @@ def validate(dataset: Dataset) -> ValidationReport:
         advanced=False,
     )
     assert isinstance(report_graph, rdflib.Graph)
-    results = sorted(_results(report_graph), key=ValidationResult.sort_key)
-    return ValidationReport(results=results, counts=_counts(dataset), graph=report_graph)
+    results = sorted(_results(report_graph), key=_order)
+    return ValidationReport(results=results, counts=_counts(dataset), report_graph=report_graph)
+
+
+def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
+    from .fastvalidate import UnsupportedShapesError, compile_shapes
+
+    compiled = compile_shapes(_to_rdflib(dataset.shape_quads()))
+    if strict and compiled.fallback:
+        raise UnsupportedShapesError(compiled.fallback)
+    findings = compiled.run(dataset.store, data_graph=None if strict else (lambda: _to_rdflib(dataset.store)))
+    pairs = sorted(
+        ((ValidationResult(
+            severity=Severity(f.severity.removeprefix(SH)),
+            shape=f.shape,
+            focus=f.focus,
+            path=f.path,
+            value=f.value,
+            component=f.component,
+            message=f.message,
+        ), (f.focus_term, f.value_term, f.message_term)) for f in findings),
+        key=lambda pair: _order(pair[0]),
+    )
+    return ValidationReport(
+        results=[r for r, _ in pairs],
+        counts=_counts(dataset),
+        engine="fast",
+        delegated=dict(compiled.last_fallback),
+        _terms=[t for _, t in pairs],
+    )
+
+
+def _order(result: ValidationResult) -> tuple[tuple[int, str, str, str, str], str, str]:
+    """Most severe first, then by shape, focus, path and value (component and message break ties)."""
+    return (result.sort_key(), result.component, result.message)
 
 
 def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
@@ -181,5 +266,47 @@ def _counts(dataset: Dataset) -> Counts:
         documents=dataset.count(CG.SourceDocument),
         cited_sources=dataset.count(CG.CitedSource),
         non_responses=dataset.count(CG.NonResponse),
-        triples=sum(1 for _ in dataset.data_quads()),
+        triples=len(dataset.store) - sum(1 for _ in dataset.shape_quads()),
     )
+
+
+def _report_graph(results: list[ValidationResult], terms: list[tuple[object, object, object]]) -> rdflib.Graph:
+    """A SHACL validation report graph for ``results`` (RDF terms from ``terms`` where known)."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    graph = rdflib.Graph()
+    graph.bind("sh", sh)
+    report = rdflib.BNode()
+    graph.add((report, rdflib.RDF.type, sh.ValidationReport))
+    graph.add((report, sh.conforms, rdflib.Literal(not results)))
+
+    def node(term: object, text: str | None, *, iri: bool) -> rdflib.term.Node | None:
+        if isinstance(term, rdflib.term.Node):
+            return term
+        if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+            return _term(term)
+        if text is None:
+            return None
+        return rdflib.URIRef(text) if iri else rdflib.Literal(text)
+
+    for i, result in enumerate(results):
+        focus_term, value_term, message_term = terms[i] if i < len(terms) else (None, None, None)
+        r = rdflib.BNode()
+        graph.add((report, sh.result, r))
+        graph.add((r, rdflib.RDF.type, sh.ValidationResult))
+        graph.add((r, sh.resultSeverity, sh[result.severity.value]))
+        graph.add((r, sh.sourceShape, rdflib.URIRef(result.shape)))
+        graph.add((r, sh.sourceConstraintComponent, rdflib.URIRef(result.component)))
+        focus = node(focus_term, result.focus, iri=True)
+        assert focus is not None
+        graph.add((r, sh.focusNode, focus))
+        if result.path is not None:
+            graph.add((r, sh.resultPath, rdflib.URIRef(result.path)))
+        value = node(value_term, result.value, iri=False)
+        if value is not None:
+            graph.add((r, sh.value, value))
+        message = node(message_term, result.message, iri=False)
+        assert message is not None
+        graph.add((r, sh.resultMessage, message))
+    return graph

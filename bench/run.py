@@ -1,0 +1,343 @@
+"""Run the benchmark: for each corpus size, every operation beside its baseline, in the same run.
+
+    python -m bench --sizes 10k,100k,1M
+
+For each size a synthetic corpus is generated (``claimgraph.synth``, cached under ``bench/.data``),
+then each operation and its baseline run in a process of their own (``bench.ops``), so each reports
+its own time (median of ``--repeat`` runs, the operation alone) and its own peak RSS:
+
+- load: ``claimgraph.dataset.load_dataset`` vs raw pyoxigraph ``Store.load`` of the same files (the
+  faster of ``Store.load`` and ``Store.bulk_load``, both recorded);
+- validate: the default engine vs pySHACL on an rdflib in-memory graph of the same union, at the sizes
+  where pySHACL finishes within ``--pyshacl-timeout`` (it is not tried on larger sizes once it has not
+  finished); the two result sets are compared, and ours against the corpus manifest;
+- every canned query (``queries/*.rq`` but the contradiction ones) through the query runner vs the
+  same text and bindings run directly by pyoxigraph;
+- contradictions: ``find_contradictions`` (every kind, each pair explained) vs the contradiction
+  query files run directly by pyoxigraph;
+- export and network build: reported as skipped while claimgraph has no such module.
+
+Results go to ``results.md`` (a table) and ``results.json`` in ``--out`` (default: ``bench/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SIZES = {"k": 1_000, "m": 1_000_000}
+
+
+def parse_size(text: str) -> int:
+    """``10k`` -> 10000, ``1M`` -> 1000000, ``2500`` -> 2500."""
+    text = text.strip().lower()
+    if text and text[-1] in SIZES:
+        return int(float(text[:-1]) * SIZES[text[-1]])
+    return int(text)
+
+
+def size_label(triples: int) -> str:
+    if triples >= 1_000_000 and triples % 1_000_000 == 0:
+        return f"{triples // 1_000_000}M"
+    if triples >= 1_000 and triples % 1_000 == 0:
+        return f"{triples // 1_000}k"
+    return str(triples)
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    size: str
+    triples: int
+    operation: str
+    ours: float | None
+    baseline: float | None
+    baseline_name: str
+    ours_rss_mb: float | None = None
+    baseline_rss_mb: float | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ours is None or not self.baseline:
+            return None
+        return self.ours / self.baseline
+
+
+def run_op(
+    operation: str, data: Path, *, repeat: int, timeout: float | None = None, results: Path | None = None
+) -> dict[str, Any] | None:
+    """Run one operation in its own process; None if it did not finish within ``timeout``."""
+    command = [sys.executable, "-m", "bench.ops", operation, str(data), "--repeat", str(repeat)]
+    if results is not None:
+        command += ["--results", str(results)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    if done.returncode != 0:
+        raise RuntimeError(f"{operation} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def corpus(triples: int, seed: int, cache: Path) -> tuple[Path, dict[str, Any], float | None]:
+    """The corpus of about ``triples`` triples (generated unless cached); its manifest; generation time."""
+    from claimgraph.synth import claims_for_triples, generate
+
+    claims = claims_for_triples(triples)
+    directory = cache / f"{size_label(triples)}-seed{seed}"
+    manifest_path = directory / "manifest.json"
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("claims") == claims and manifest.get("seed") == seed:
+            return directory, manifest, None
+    start = time.perf_counter()
+    generate(directory, claims=claims, seed=seed)
+    seconds = time.perf_counter() - start
+    return directory, json.loads(manifest_path.read_text(encoding="utf-8")), seconds
+
+
+def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) -> list[Row]:
+    label = size_label(triples)
+    data, manifest, generated = corpus(triples, args.seed, args.cache)
+    quads = manifest["triples"]
+    print(
+        f"[{label}] corpus: {data} ({quads} triples written, {manifest['claims']} claims"
+        + (f", generated in {generated:.1f} s" if generated is not None else ", cached")
+        + ")",
+        flush=True,
+    )
+    rows: list[Row] = []
+
+    def row(
+        operation: str,
+        ours: dict[str, Any] | None,
+        baseline: dict[str, Any] | None,
+        name: str,
+        note: str = "",
+        **extra: Any,
+    ) -> Row:
+        r = Row(
+            label,
+            quads,
+            operation,
+            None if ours is None else ours["seconds"],
+            None if baseline is None else baseline["seconds"],
+            name,
+            None if ours is None else ours["maxrss_mb"],
+            None if baseline is None else baseline["maxrss_mb"],
+            note,
+            extra,
+        )
+        rows.append(r)
+        ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
+        print(f"[{label}] {operation}: ours {r.ours} s, {name} {r.baseline} s, ratio {ratio} {note}", flush=True)
+        return r
+
+    if generated is not None:
+        rows.append(
+            Row(
+                label,
+                quads,
+                "generate corpus (claimgraph synth)",
+                generated,
+                None,
+                "-",
+                note=f"{manifest['claims']} claims, {manifest['counts']['documents']} documents",
+            )
+        )
+
+    repeat = args.repeat
+    ours = run_op("load-ours", data, repeat=repeat)
+    raw = run_op("load-raw", data, repeat=repeat)
+    assert ours is not None and raw is not None
+    row(
+        "load",
+        ours,
+        raw,
+        "pyoxigraph Store.load per file",
+        extra_note(raw, "bulk_load_seconds", "Store.bulk_load per file: {:.2f} s"),
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_results, ref_results = Path(tmp) / "ours.json", Path(tmp) / "ref.json"
+        ours = run_op("validate-ours", data, repeat=repeat, results=ours_results)
+        assert ours is not None
+        expected = sorted(tuple(r) for r in manifest["expected_results"])
+        found = sorted((r[0], r[1], r[2]) for r in json.loads(ours_results.read_text(encoding="utf-8")))
+        notes = [f"{ours['results']} results, " + ("= manifest" if found == expected else "DIFFER from manifest")]
+        if ours["delegated"]:
+            notes.append(f"delegated to pySHACL: {ours['delegated']}")
+        reference = None
+        if state.get("pyshacl_stopped"):
+            notes.append(
+                f"pySHACL not run (did not finish within {args.pyshacl_timeout:.0f} s at {state['pyshacl_stopped']})"
+            )
+        else:
+            reference = run_op("validate-pyshacl", data, repeat=1, timeout=args.pyshacl_timeout, results=ref_results)
+            if reference is None:
+                state["pyshacl_stopped"] = label
+                notes.append(f"pySHACL did not finish within {args.pyshacl_timeout:.0f} s (stopped)")
+            else:
+                same = json.loads(ref_results.read_text(encoding="utf-8")) == json.loads(
+                    ours_results.read_text(encoding="utf-8")
+                )
+                notes.append("results identical to pySHACL" if same else "RESULTS DIFFER from pySHACL")
+                notes.append(f"pySHACL's rdflib graph built in {reference['conversion']:.1f} s (not counted)")
+        row("validate", ours, reference, "pySHACL on rdflib in-memory graph", "; ".join(notes))
+
+    ours_q = run_op("queries-ours", data, repeat=repeat)
+    raw_q = run_op("queries-raw", data, repeat=repeat)
+    assert ours_q is not None and raw_q is not None
+    for name in sorted(ours_q["queries"]):
+        o, b = ours_q["queries"][name], raw_q["queries"].get(name)
+        row(
+            f"query {name}",
+            {"seconds": o["seconds"], "maxrss_mb": ours_q["maxrss_mb"]},
+            None if b is None else {"seconds": b["seconds"], "maxrss_mb": raw_q["maxrss_mb"]},
+            "pyoxigraph Store.query, same text",
+            f"{o['rows']} rows",
+        )
+
+    ours_c = run_op("contradictions-ours", data, repeat=repeat)
+    raw_c = run_op("contradictions-raw", data, repeat=repeat)
+    assert ours_c is not None and raw_c is not None
+    planted = {k: len(v) for k, v in manifest["contradictions"].items()}
+    row(
+        "contradictions (all kinds, explained)",
+        ours_c,
+        raw_c,
+        "pyoxigraph Store.query of the 5 query files",
+        f"{ours_c['pairs']} pairs {ours_c['kinds']}; planted {planted}",
+    )
+
+    for operation, module in (("export", "claimgraph.export"), ("network build", "claimgraph.network")):
+        if importlib.util.find_spec(module) is None:
+            rows.append(Row(label, quads, operation, None, None, "-", note=f"skipped: {module} does not exist yet"))
+        else:
+            rows.append(
+                Row(
+                    label,
+                    quads,
+                    operation,
+                    None,
+                    None,
+                    "-",
+                    note=f"skipped: {module} exists but the benchmark does not drive it yet",
+                )
+            )
+    return rows
+
+
+def extra_note(outcome: dict[str, Any], key: str, template: str) -> str:
+    return template.format(outcome[key]) if key in outcome else ""
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.{digits}f}"
+
+
+def fmt_ratio(ratio: float | None) -> str:
+    """ours / baseline, with the speed-up when ours is more than twice as fast."""
+    if ratio is None:
+        return "—"
+    if ratio < 0.5:
+        return f"{ratio:.2g} ({1 / ratio:.0f}x faster)"
+    return f"{ratio:.2f}"
+
+
+def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
+    lines = [
+        "# claimgraph benchmark",
+        "",
+        f"Generated by `python -m bench` on {meta['date']} — {meta['machine']}.",
+        f"Python {meta['python']}, pyoxigraph {meta['pyoxigraph']}, rdflib {meta['rdflib']}, "
+        f"pySHACL {meta['pyshacl']}. Seed {meta['seed']}; times are medians of {meta['repeat']} runs of the "
+        "operation alone (load excluded for operations on a loaded dataset), each operation in a process of its "
+        "own; peak RSS is that process's `ru_maxrss`. Ratio = ours / baseline (below 1: ours is faster).",
+        "",
+        "| size | operation | ours (s) | baseline (s) | baseline | ratio | ours peak RSS (MB) | baseline peak RSS (MB) "
+        "| note |",
+        "|---|---|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.size} ({r.triples:,} triples) | {r.operation} | {fmt(r.ours)} | {fmt(r.baseline)} | "
+            f"{r.baseline_name} | {fmt_ratio(r.ratio)} | {fmt(r.ours_rss_mb, 0)} | {fmt(r.baseline_rss_mb, 0)} | "
+            f"{r.note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10k,100k,1M", help="corpus sizes in triples (default: 10k,100k,1M)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per operation, the median is reported")
+    parser.add_argument("--pyshacl-timeout", type=float, default=600.0, help="seconds (default 600)")
+    parser.add_argument("--out", type=Path, default=HERE, help="directory for results.md and results.json")
+    parser.add_argument("--cache", type=Path, default=HERE / ".data", help="where corpora are generated")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        default=None,
+        metavar="RESULTS_JSON",
+        help="only write results.md again from a results.json",
+    )
+    args = parser.parse_args(argv)
+    if args.render is not None:
+        document = json.loads(args.render.read_text(encoding="utf-8"))
+        fields = {f for f in Row.__dataclass_fields__}
+        stored = [Row(**{k: v for k, v in row.items() if k in fields}) for row in document["rows"]]
+        (args.out / "results.md").write_text(markdown(stored, document["meta"]), encoding="utf-8")
+        print(f"wrote {args.out / 'results.md'}")
+        return 0
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+        "pyshacl": pyshacl.__version__,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "sizes": [size_label(s) for s in sizes],
+    }
+    state: dict[str, Any] = {}
+    rows: list[Row] = []
+    for triples in sorted(sizes):
+        rows.extend(bench_size(triples, args, state))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(markdown(rows, meta), encoding="utf-8")
+    document = {"meta": meta, "rows": [{**asdict(r), "ratio": r.ratio} for r in rows]}
+    (args.out / "results.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
+    return 0

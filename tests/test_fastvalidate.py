@@ -1,0 +1,348 @@
+"""The fast validation engine (shapes compiled to SPARQL) gives exactly pySHACL's results.
+
+Compared field for field, as multisets of :class:`ValidationResult`: every shape test case of
+tests/resources/shapes (violating and conforming), the bundled graph and mutations of it, a synthetic
+corpus with every kind of violation, and a shapes graph of its own that uses every constraint
+component the compiler supports on awkward values (ill-typed literals, language tags, duplicates
+across named graphs, blank nodes) — plus components it does not support, which pySHACL validates.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from claimgraph.dataset import Dataset, bundled_data_dir, load_dataset
+from claimgraph.fastvalidate import UnsupportedShapesError, compile_shapes
+from claimgraph.namespaces import ANCHOR, CLAIM, DOC, sparql_prefixes
+from claimgraph.synth import generate
+from claimgraph.validate import ValidationResult, _to_rdflib, validate
+
+RESOURCES = Path(__file__).resolve().parent / "resources" / "shapes"
+BASE_TRIG = RESOURCES / "base" / "base.trig"
+BASE_TEXT = RESOURCES / "base" / "base.txt"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def assert_same(dataset: Dataset, *, delegated: set[str] | None = None) -> list[ValidationResult]:
+    """The default engine and pySHACL agree; ``delegated``: the shapes the fast engine must leave to pySHACL."""
+    report = validate(dataset)
+    assert report.engine == "fast"
+    if delegated is not None:
+        assert set(report.delegated) == delegated, report.delegated
+    fast = report.results
+    reference = validate(dataset, engine="pyshacl").results
+    a, b = Counter(fast), Counter(reference)
+    assert a == b, f"fast only: {list((a - b).elements())}\npySHACL only: {list((b - a).elements())}"
+    assert fast == reference, "same results, but not in the same order"
+    return fast
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every shape test case
+# ---------------------------------------------------------------------------------------------------
+
+
+def _cases() -> list[Any]:
+    params = []
+    for entry in yaml.safe_load((RESOURCES / "cases.yaml").read_text(encoding="utf-8")):
+        for variant in entry["violating"]:
+            params.append(
+                pytest.param(
+                    variant["update"],
+                    variant.get("archive", {}),
+                    variant.get("refresh_archive", False),
+                    id=f"{entry['shape']}/{variant['name']}",
+                )
+            )
+        params.append(pytest.param(entry.get("conforming", ""), {}, False, id=f"{entry['shape']}/conforming"))
+    return params
+
+
+def _archived(archive: dict[str, Any]) -> bytes | None:
+    if archive.get("missing"):
+        return None
+    data = BASE_TEXT.read_bytes()
+    if "replace" in archive:
+        old, new = (s.encode("utf-8") for s in archive["replace"])
+        return data.replace(old, new, 1)
+    if "replace_hex" in archive:
+        old, new = (bytes.fromhex(s) for s in archive["replace_hex"])
+        return data.replace(old, new, 1)
+    return data
+
+
+@pytest.mark.parametrize(("update", "archive", "refresh"), _cases())
+def test_shape_case(tmp_path: Path, update: str, archive: dict[str, Any], refresh: bool) -> None:
+    shutil.copy(BASE_TRIG, tmp_path / "case.trig")
+    text = _archived(archive)
+    if text is not None:
+        (tmp_path / BASE_TEXT.name).write_bytes(text)
+    dataset = load_dataset(REPO, paths=[tmp_path / "case.trig"])
+    if update.strip():
+        dataset.store.update(sparql_prefixes() + update)
+    if refresh:
+        dataset.refresh_archive()
+    assert_same(dataset)
+
+
+def test_the_bundled_shapes_compile_entirely() -> None:
+    compiled = compile_shapes(_to_rdflib(load_dataset().shape_quads()))
+    assert compiled.fallback == {}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The bundled graph and mutations of it
+# ---------------------------------------------------------------------------------------------------
+
+_CLAIM = CLAIM.term("intelligence-community-putin-wants-more")
+_ANCHOR = ANCHOR.term("intelligence-community-putin-wants-more")
+_ANON = CLAIM.term("anonymous-source-review-late-september")
+_DOC = DOC.term("optimism-vs-intelligence")
+
+MUTATIONS = {
+    "none": "",
+    "claim-without-claimant": f"DELETE WHERE {{ GRAPH ?g {{ <{_CLAIM}> cg:claimant ?o }} }}",
+    "claim-without-evidence": f"DELETE WHERE {{ GRAPH ?g {{ <{_CLAIM}> cg:evidence ?o }} }}",
+    "two-stances": f"INSERT DATA {{ GRAPH <{_DOC}> {{ <{_CLAIM}> cg:stance cg:Denies }} }}",
+    "altered-quote": f"""DELETE {{ GRAPH ?g {{ ?s oa:exact ?e }} }} INSERT {{ GRAPH ?g {{ ?s oa:exact ?x }} }}
+        WHERE {{ GRAPH ?g {{ <{_ANCHOR}> oa:hasSelector ?s . ?s oa:exact ?e }}
+                 BIND(REPLACE(?e, "more", "mere") AS ?x) }}""",
+    "shifted-offsets": f"""DELETE {{ GRAPH ?g {{ ?s oa:start ?a ; oa:end ?b }} }}
+        INSERT {{ GRAPH ?g {{ ?s oa:start ?a1 ; oa:end ?b1 }} }}
+        WHERE {{ GRAPH ?g {{ <{_ANCHOR}> oa:hasSelector ?s . ?s oa:start ?a ; oa:end ?b }}
+                 BIND(STRDT(STR(?a + 1), xsd:nonNegativeInteger) AS ?a1)
+                 BIND(STRDT(STR(?b + 1), xsd:nonNegativeInteger) AS ?b1) }}""",
+    "anonymous-without-intermediary": f"""DELETE {{ GRAPH ?g {{ ?e cg:relay ?s }} }}
+        WHERE {{ GRAPH ?g {{ <{_ANON}> cg:evidence ?e . ?e cg:relay ?s }} }}""",
+    "everything-dated-wrongly": """DELETE { GRAPH ?g { ?c cg:notStated dcterms:date } }
+        INSERT { GRAPH ?g { ?c dcterms:date "2025-13-01"^^xsd:date } }
+        WHERE { GRAPH ?g { ?c a cg:Claim ; cg:notStated dcterms:date } }""",
+    "text-removed": "DROP GRAPH graph:archive",
+}
+
+
+@pytest.mark.parametrize("update", list(MUTATIONS.values()), ids=list(MUTATIONS))
+def test_bundled_graph_and_mutations(update: str) -> None:
+    dataset = load_dataset()
+    if update:
+        dataset.store.update(sparql_prefixes() + update)
+    results = assert_same(dataset, delegated=set())
+    if update:
+        assert any(r.severity.value == "Violation" for r in results)
+
+
+# ---------------------------------------------------------------------------------------------------
+# A synthetic corpus with every kind of violation
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_synthetic_corpus_with_every_kind_of_violation(tmp_path: Path) -> None:
+    manifest = generate(tmp_path, claims=60, seed=7)
+    dataset = load_dataset(tmp_path)
+    results = assert_same(dataset, delegated=set())
+    assert sorted((r.severity.value, r.shape, r.focus) for r in results) == manifest.expected_results
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every supported component, on awkward values; unsupported ones left to pySHACL
+# ---------------------------------------------------------------------------------------------------
+
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+
+<https://w3id.org/claimgraph/shapes> a owl:Ontology ;
+    sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+
+ex:int a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:int ; sh:datatype xsd:integer ; sh:message "int"@en .
+ex:range a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:int ; sh:minInclusive 1 ; sh:message "min" .
+ex:range2 a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:int ; sh:maxExclusive 100 ; sh:message "max" .
+ex:date a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:date ; sh:datatype xsd:date ; sh:message "date" .
+ex:dec a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:dec ; sh:datatype xsd:decimal ;
+    sh:maxInclusive 1.5 ; sh:message "dec" .
+ex:str a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:datatype xsd:string ;
+    sh:message "str" .
+ex:len a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:minLength 2 ; sh:message "minlen" .
+ex:len2 a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:maxLength 5 ; sh:message "maxlen" .
+ex:pattern a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:pattern "^[a-z]" ; sh:flags "i" ;
+    sh:message "pattern" .
+ex:lang a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:label ; sh:languageIn ( "en" "fr" ) ;
+    sh:message "lang" .
+ex:langdt a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:label ; sh:datatype rdf:langString ;
+    sh:message "langString" .
+ex:kind a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:link ; sh:nodeKind sh:IRI ; sh:message "kind" .
+ex:class a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:link ; sh:class ex:Thing ; sh:message "class" .
+ex:in a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:colour ; sh:in ( ex:Red ex:Green "blue" 3 ) ;
+    sh:message "in" .
+ex:has a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:colour ; sh:hasValue ex:Red ; sh:message "has" .
+ex:lt a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:start ; sh:lessThan ex:end ; sh:message "lt" .
+ex:dis a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:link ; sh:disjoint ex:other ; sh:message "dis" .
+ex:selfdis a sh:NodeShape ; sh:targetClass ex:Thing ; sh:disjoint ex:link ; sh:message "selfdis" .
+ex:card a sh:PropertyShape ; sh:targetSubjectsOf ex:int ; sh:path ex:int ; sh:minCount 1 ; sh:maxCount 1 ;
+    sh:message "card" .
+ex:card3 a sh:PropertyShape ; sh:targetObjectsOf ex:link ; sh:path ex:name ; sh:minCount 2 ; sh:message "card3" .
+ex:inv a sh:PropertyShape ; sh:targetNode ex:b, ex:nowhere ; sh:path [ sh:inversePath ex:link ] ; sh:maxCount 1 ;
+    sh:message "inv" .
+ex:xone a sh:NodeShape ; sh:targetClass ex:Thing ; sh:xone ( ex:HasInt ex:HasDate ) ; sh:message "xone" .
+ex:HasInt a sh:PropertyShape ; sh:path ex:int ; sh:minCount 1 .
+ex:HasDate a sh:PropertyShape ; sh:path ex:date ; sh:minCount 1 .
+ex:or a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:int ; sh:or ( ex:IntLit ex:DecLit ) ; sh:message "or" .
+ex:IntLit a sh:NodeShape ; sh:datatype xsd:integer .
+ex:DecLit a sh:NodeShape ; sh:datatype xsd:decimal .
+ex:not a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:link ; sh:not ex:Small ; sh:message "not" .
+ex:Small a sh:NodeShape ; sh:property [ sh:path ex:int ; sh:maxInclusive 5 ; sh:minCount 1 ] .
+ex:and a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "and" ;
+    sh:and ( ex:HasInt [ a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:maxCount 2 ] ] ) .
+ex:node a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:link ; sh:node ex:Named ; sh:message "node" .
+ex:Named a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:q a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:link ; sh:qualifiedValueShape [ sh:class ex:Special ] ;
+    sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:message "q" .
+ex:warn a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:minCount 1 ; sh:severity sh:Warning ;
+    sh:message "warn" .
+ex:deact a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:int ; sh:minCount 5 ; sh:deactivated true ;
+    sh:message "deactivated" .
+ex:nodedt a sh:NodeShape ; sh:targetObjectsOf ex:date ; sh:datatype xsd:date ; sh:message "nodedt" .
+ex:nested a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:nestedprop ; sh:message "nested" .
+ex:nestedprop a sh:PropertyShape ; sh:path ex:colour ; sh:maxCount 2 ; sh:message "nestedprop" .
+ex:sparql a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "sparql" ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes <https://w3id.org/claimgraph/shapes> ;
+        sh:select '''SELECT $this ?value WHERE {
+            $this ex:link ?value . FILTER NOT EXISTS { ?value ex:name ?n . ?n ex:x ?y } }''' ] .
+ex:sparqlpath a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:int ; sh:message "sparql path" ;
+    sh:sparql [ a sh:SPARQLConstraint ;
+        sh:select "SELECT $this ?value WHERE { $this $PATH ?value . FILTER(isNumeric(?value) && ?value > 50) }" ] .
+ex:sparqlnovalue a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "sparql no value" ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:select "SELECT $this WHERE { $this <http://example.org/start> ?s }" ] .
+"""
+
+UNSUPPORTED = """
+ex:equals a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:start ; sh:equals ex:end ; sh:message "eq" .
+ex:nomessage a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:maxCount 1 .
+ex:limited a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "limited" ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:select "SELECT $this WHERE { $this a ?t } LIMIT 1" ] .
+"""
+
+DATA = """
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+
+ex:g {
+    ex:SubThing rdfs:subClassOf ex:Thing .
+    ex:a a ex:Thing ; ex:int 7, "0"^^xsd:positiveInteger ; ex:date "2025-02-30"^^xsd:date ; ex:dec 1.25 ;
+        ex:name "Ab", "abcdef", "x"@en ; ex:label "hi"@en, "hallo"@de, "plain", "hello"@en-GB ;
+        ex:link ex:b, ex:c, "lit" ; ex:colour ex:Red, "blue", 3, ex:Blue, "blue"@en ;
+        ex:start 5 ; ex:end 3 ; ex:other ex:c .
+    ex:b a ex:Thing, ex:Special ; ex:int "abc"^^xsd:integer, 200 ; ex:name "Bo" ; ex:link ex:b ;
+        ex:start "2025-01-01"^^xsd:date ; ex:end "2024-01-01"^^xsd:date, "2026-01-01"^^xsd:date .
+    ex:c a ex:Thing ; ex:date "2025-01-05"^^xsd:date, "2025-01-06T00:00:00Z"^^xsd:dateTime ;
+        ex:int "1_000"^^xsd:integer ; ex:dec "2"^^xsd:decimal, "x"^^xsd:decimal ; ex:name " b", ex:NotAString ;
+        ex:start "a" ; ex:end "b" ; ex:link ex:d .
+    ex:d a ex:SubThing ; ex:int 0, 1 ; ex:name "é"@fr ; ex:link ex:a ; ex:colour ex:Red .
+    ex:e a ex:Thing ; ex:int 3.5 ; ex:date "2025"^^xsd:gYear ; ex:name "" ; ex:label "x"@fr ; ex:colour ex:Red .
+    ex:f a ex:Thing ; ex:date "2024-12-31"^^xsd:date ; ex:colour ex:Red .
+}
+
+ex:g2 {
+    ex:a ex:int 7 ; ex:link ex:b ; ex:colour ex:Red .
+    ex:b ex:name "Bo" .
+}
+"""
+
+
+def _custom(tmp_path: Path, shapes: str) -> Dataset:
+    root = tmp_path / "data"
+    (root / "ontology").mkdir(parents=True)
+    (root / "graph").mkdir()
+    shutil.copy(bundled_data_dir() / "ontology" / "claimgraph.ttl", root / "ontology")
+    (root / "ontology" / "shapes.ttl").write_text(shapes, encoding="utf-8")
+    (root / "graph" / "data.trig").write_text(DATA, encoding="utf-8")
+    return load_dataset(root)
+
+
+def test_every_supported_component_on_awkward_values(tmp_path: Path) -> None:
+    dataset = _custom(tmp_path, SHAPES)
+    compiled = compile_shapes(_to_rdflib(dataset.shape_quads()))
+    assert compiled.fallback == {}
+    # Its SPARQL constraint compares ex:int values, among them "abc"^^xsd:integer and "1_000"^^xsd:integer,
+    # which rdflib and Oxigraph value differently: pySHACL validates that shape.
+    results = assert_same(dataset, delegated={"http://example.org/sparqlpath"})
+    fired = {r.message for r in results}
+    expected = {
+        "int",
+        "min",
+        "max",
+        "date",
+        "dec",
+        "str",
+        "minlen",
+        "maxlen",
+        "pattern",
+        "lang",
+        "langString",
+        "kind",
+        "class",
+        "in",
+        "has",
+        "lt",
+        "dis",
+        "selfdis",
+        "card",
+        "card3",
+        "inv",
+        "xone",
+        "or",
+        "not",
+        "and",
+        "node",
+        "q",
+        "warn",
+        "nodedt",
+        "nestedprop",
+        "sparql",
+        "sparql path",
+        "sparql no value",
+    }
+    assert expected <= fired, f"never fired: {sorted(expected - fired)}"
+
+
+def test_unsupported_shapes_are_validated_by_pyshacl(tmp_path: Path) -> None:
+    dataset = _custom(tmp_path, SHAPES + UNSUPPORTED)
+    compiled = compile_shapes(_to_rdflib(dataset.shape_quads()))
+    assert set(compiled.fallback) == {
+        "http://example.org/equals",
+        "http://example.org/nomessage",
+        "http://example.org/limited",
+    }
+    auto = validate(dataset).results
+    reference = validate(dataset, engine="pyshacl").results
+    assert Counter(auto) == Counter(reference)
+    assert {"http://example.org/equals", "http://example.org/nomessage"} <= {r.shape for r in auto}
+    with pytest.raises(UnsupportedShapesError, match="equals"):
+        validate(dataset, engine="fast")
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown validation engine"):
+        validate(load_dataset(), engine="jena")
+
+
+def test_report_graph_of_the_fast_engine_lists_every_result(tmp_path: Path) -> None:
+    import rdflib
+
+    generate(tmp_path, claims=60, seed=3)
+    report = validate(load_dataset(tmp_path))
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    graph = report.graph
+    assert len(list(graph.objects(None, sh.result))) == len(report.results)
+    assert (None, sh.conforms, rdflib.Literal(False)) in graph
