@@ -16,6 +16,9 @@ install: $(STAMP)
 
 run: install
 	$(VENV)/bin/claimgraph validate --allow-warnings
+	$(VENV)/bin/claimgraph contradictions
+	$(VENV)/bin/claimgraph report -o build/report
+	@echo "Report: build/report/index.html"
 
 test: install lint
 	$(PY) -m pytest
