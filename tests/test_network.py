@@ -179,11 +179,11 @@ def test_cli_text_and_files(tmp_path: Path) -> None:
 
 
 def test_remote_engine_builds_the_same_graphs(tmp_path: Path, bundled: EmbeddedEngine) -> None:
-    from test_remote import Server, stored_quads
+    from servers import OxigraphServer, stored_quads
 
     from claimgraph.stores import RemoteEngine
 
-    server = Server(tmp_path, stored_quads(bundled.dataset))
+    server = OxigraphServer(tmp_path, stored_quads(bundled.dataset))
     try:
         remote = RemoteEngine(server.url)
         for view in VIEWS:

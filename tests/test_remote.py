@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from servers import OxigraphServer, free_port, stored_quads
 
 from claimgraph.cli import main
-from claimgraph.dataset import Dataset, load_dataset
+from claimgraph.dataset import load_dataset
 from claimgraph.errors import EndpointError, GraphNotFoundError
 from claimgraph.namespaces import ARCHIVE_GRAPH, CGSH, CLAIM, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from claimgraph.remote import expand_graph_name, fetch_dataset
@@ -27,84 +21,21 @@ from claimgraph.validate import ValidationReport, validate
 Outcome = tuple[bool, bool, set[tuple[str, str, str, str | None, str | None]]]
 
 
-def oxigraph_binary() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if found is None:
-        pytest.skip("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Server:
-    """An Oxigraph server on a database loaded from a dataset's quads (the shapes graph left out)."""
-
-    def __init__(self, directory: Path, quads: list[ox.Quad]) -> None:
-        binary = oxigraph_binary()
-        dump = directory / "dump.nq"
-        ox.serialize(quads, output=dump, format=ox.RdfFormat.N_QUADS)
-        location = directory / "db"
-        load = [binary, "load", "--location", str(location), "--file", str(dump)]
-        subprocess.run(load, check=True, capture_output=True)
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}/query"
-        self._wait()
-
-    def _wait(self, deadline: float = 20.0) -> None:
-        stop = time.monotonic() + deadline
-        while time.monotonic() < stop:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(self.url + "?query=ASK%7B%7D", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"oxigraph did not answer at {self.url}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def stored_quads(dataset: Dataset, *, without: tuple[str, ...] = ()) -> list[ox.Quad]:
-    """What `claimgraph load` would put in a store: every graph but the shapes (and ``without``)."""
-    skip = {ox.NamedNode(g) for g in (SHAPES_GRAPH, *without)}
-    return [q for q in dataset.store if q.graph_name not in skip]
-
-
 @pytest.fixture(scope="module")
-def bundled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("bundled"), stored_quads(load_dataset()))
+def bundled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path_factory.mktemp("bundled"), stored_quads(load_dataset()))
     yield server
     server.stop()
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[list[ox.Quad]], Server]]:
-    started: list[Server] = []
+def serve(tmp_path: Path) -> Iterator[Callable[[list[ox.Quad]], OxigraphServer]]:
+    started: list[OxigraphServer] = []
 
-    def start(quads: list[ox.Quad]) -> Server:
+    def start(quads: list[ox.Quad]) -> OxigraphServer:
         directory = tmp_path / f"server-{len(started)}"
         directory.mkdir()
-        started.append(Server(directory, quads))
+        started.append(OxigraphServer(directory, quads))
         return started[-1]
 
     yield start
@@ -117,7 +48,7 @@ def outcome(report: ValidationReport) -> Outcome:
     return report.passes(allow_warnings=False), report.passes(allow_warnings=True), results
 
 
-def test_remote_validation_of_the_bundled_data_equals_local(bundled_server: Server) -> None:
+def test_remote_validation_of_the_bundled_data_equals_local(bundled_server: OxigraphServer) -> None:
     local = validate(load_dataset())
     remote = validate(fetch_dataset(bundled_server.url))
     assert outcome(remote) == outcome(local)
@@ -126,7 +57,7 @@ def test_remote_validation_of_the_bundled_data_equals_local(bundled_server: Serv
 
 
 def test_remote_validation_of_a_mutated_graph_equals_local(
-    mutate: Callable[[str], Path], serve: Callable[[list[ox.Quad]], Server]
+    mutate: Callable[[str], Path], serve: Callable[[list[ox.Quad]], OxigraphServer]
 ) -> None:
     claim = CLAIM.term("intelligence-community-putin-wants-more")
     quote = "anchor:us-intel-putin-ambitions-beyond-settlement-quote"
@@ -144,7 +75,9 @@ def test_remote_validation_of_a_mutated_graph_equals_local(
     assert len({focus for _, focus in violations}) == 2
 
 
-def test_remote_validation_of_chosen_graphs_equals_local_validation_of_their_files(bundled_server: Server) -> None:
+def test_remote_validation_of_chosen_graphs_equals_local_validation_of_their_files(
+    bundled_server: OxigraphServer,
+) -> None:
     from claimgraph.dataset import bundled_data_dir
 
     local = validate(load_dataset(paths=[bundled_data_dir() / "graph" / "actors.trig"]))
@@ -154,7 +87,7 @@ def test_remote_validation_of_chosen_graphs_equals_local_validation_of_their_fil
 
 
 def test_a_store_without_archived_texts_fails_the_text_checks(
-    data_copy: Path, serve: Callable[[list[ox.Quad]], Server]
+    data_copy: Path, serve: Callable[[list[ox.Quad]], OxigraphServer]
 ) -> None:
     dataset = load_dataset(data_copy)
     server = serve(stored_quads(dataset, without=(ARCHIVE_GRAPH,)))
@@ -164,7 +97,7 @@ def test_a_store_without_archived_texts_fails_the_text_checks(
 
 
 def test_a_store_without_the_ontology_is_checked_with_the_local_one(
-    data_copy: Path, serve: Callable[[list[ox.Quad]], Server]
+    data_copy: Path, serve: Callable[[list[ox.Quad]], OxigraphServer]
 ) -> None:
     dataset = load_dataset(data_copy)
     server = serve(stored_quads(dataset, without=(ONTOLOGY_GRAPH,)))
@@ -173,7 +106,7 @@ def test_a_store_without_the_ontology_is_checked_with_the_local_one(
     assert outcome(validate(remote)) == outcome(validate(dataset))
 
 
-def test_cli_remote_validation_prints_what_local_validation_prints(bundled_server: Server) -> None:
+def test_cli_remote_validation_prints_what_local_validation_prints(bundled_server: OxigraphServer) -> None:
     runner = CliRunner()
     local = runner.invoke(main, ["validate", "--format", "json"])
     remote = runner.invoke(main, ["validate", "--endpoint", bundled_server.url, "--format", "json"])
@@ -182,7 +115,7 @@ def test_cli_remote_validation_prints_what_local_validation_prints(bundled_serve
     assert allowed.exit_code == 0
 
 
-def test_cli_remote_sarif_names_focus_nodes_without_files(bundled_server: Server) -> None:
+def test_cli_remote_sarif_names_focus_nodes_without_files(bundled_server: OxigraphServer) -> None:
     result = CliRunner().invoke(main, ["validate", "--endpoint", bundled_server.url, "--format", "sarif"])
     document = json.loads(result.output)
     (warning,) = [r for r in document["runs"][0]["results"] if r["level"] == "warning"]
@@ -199,7 +132,7 @@ def test_cli_remote_sarif_names_focus_nodes_without_files(bundled_server: Server
     ]
 
 
-def test_unknown_graph_is_one_line_naming_the_endpoint_exit_2(bundled_server: Server) -> None:
+def test_unknown_graph_is_one_line_naming_the_endpoint_exit_2(bundled_server: OxigraphServer) -> None:
     result = CliRunner().invoke(main, ["validate", "--endpoint", bundled_server.url, "--graph", "graph:nope"])
     assert result.exit_code == 2
     assert result.output.splitlines() == [
@@ -216,7 +149,7 @@ def test_unreachable_endpoint_is_one_line_exit_2() -> None:
     assert result.output.splitlines() == [f"Error: endpoint {url}: cannot connect: Connection refused"]
 
 
-def test_wrong_endpoint_path_is_one_line_exit_2(bundled_server: Server) -> None:
+def test_wrong_endpoint_path_is_one_line_exit_2(bundled_server: OxigraphServer) -> None:
     url = bundled_server.url.replace("/query", "/nothing-here")
     result = CliRunner().invoke(main, ["validate", "--endpoint", url])
     assert result.exit_code == 2
@@ -236,7 +169,7 @@ def test_endpoint_excludes_paths_and_graph_needs_endpoint() -> None:
 
 
 def test_a_store_that_caps_results_is_an_error_not_a_partial_check(
-    bundled_server: Server, monkeypatch: pytest.MonkeyPatch
+    bundled_server: OxigraphServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from claimgraph.stores import QueryResults, RemoteEngine
 
@@ -255,7 +188,7 @@ def test_a_store_that_caps_results_is_an_error_not_a_partial_check(
         fetch_dataset(bundled_server.url)
 
 
-def test_graph_names_are_iris_or_curies(bundled_server: Server) -> None:
+def test_graph_names_are_iris_or_curies(bundled_server: OxigraphServer) -> None:
     assert expand_graph_name("graph:actors") == GRAPH.actors
     assert expand_graph_name(GRAPH.actors) == GRAPH.actors
     assert expand_graph_name("urn:x:y") == "urn:x:y"

@@ -8,14 +8,9 @@ dataset, once as it comes (default graph = only the real default graph) and once
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -23,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from servers import OxigraphServer, free_port
 
 from claimgraph.cli import main
 from claimgraph.dataset import Dataset, load_dataset
@@ -215,68 +211,13 @@ def test_engines_refuse_construct_queries() -> None:
 # --- A real Oxigraph server ------------------------------------------------------------------------
 
 
-def oxigraph_binary() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if found is None:
-        pytest.skip("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], deadline: float = 20.0) -> None:
-    probe = url + "?query=ASK%7B%7D"
-    stop = time.monotonic() + deadline
-    while time.monotonic() < stop:
-        if process.poll() is not None:
-            raise RuntimeError(f"oxigraph exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(probe, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.05)
-    raise RuntimeError(f"oxigraph did not answer at {url}")
-
-
-@pytest.fixture(scope="module")
-def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An Oxigraph database directory holding an N-Quads dump of the bundled dataset."""
-    binary = oxigraph_binary()
-    root = tmp_path_factory.mktemp("oxigraph")
-    dump = root / "dataset.nq"
-    bundled().store.dump(dump, format=ox.RdfFormat.N_QUADS)
-    subprocess.run(
-        [binary, "load", "--location", str(root / "db"), "--file", str(dump)], check=True, capture_output=True
-    )
-    return root / "db"
-
-
 @pytest.fixture(scope="module", params=["plain", "union-default-graph"])
-def endpoint(request: pytest.FixtureRequest, loaded_store: Path) -> Iterator[str]:
-    """The query URL of a server on the loaded store, in each default-graph mode."""
-    port = free_port()
-    args = [oxigraph_binary(), "serve-read-only", "--location", str(loaded_store), "--bind", f"127.0.0.1:{port}"]
-    if request.param == "union-default-graph":
-        args.append("--union-default-graph")
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}/query"
-        wait_until_ready(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The query URL of a read-only server on the bundled dataset, in each default-graph mode."""
+    directory = tmp_path_factory.mktemp("oxigraph")
+    quads = list(bundled().store)
+    with OxigraphServer(directory, quads, read_only=True, union_default_graph=request.param != "plain") as server:
+        yield server.url
 
 
 def normalised(results: QueryResults) -> list[tuple[str, ...]]:
