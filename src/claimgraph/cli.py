@@ -76,6 +76,26 @@ def output_options(*formats: str) -> Callable[[F], F]:
     return decorate
 
 
+QUERY_ENDPOINT_HELP = "Query this SPARQL 1.1 endpoint instead of the embedded store (e.g. http://127.0.0.1:7878/query)."
+
+
+def endpoint_options(endpoint_help: str = QUERY_ENDPOINT_HELP) -> Callable[[F], F]:
+    """``--endpoint URL`` and ``--timeout SECONDS``: work on a remote SPARQL 1.1 endpoint instead."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            default=60.0,
+            show_default=True,
+            help="Seconds to wait for each answer from --endpoint.",
+        )(command)
+        return click.option("--endpoint", metavar="URL", default=None, help=endpoint_help)(command)
+
+    return decorate
+
+
 def emit(content: str, output: Path | None) -> None:
     """Print ``content`` or write it atomically to ``output``."""
     if output is None or str(output) == "-":
@@ -108,11 +128,8 @@ def main() -> None:
 @data_option
 @output_options("text", "json", "junit", "sarif", "turtle")
 @click.option("--allow-warnings", is_flag=True, help="Warnings do not fail validation (violations still do).")
-@click.option(
-    "--endpoint",
-    metavar="URL",
-    default=None,
-    help="Validate the named graphs in this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data.",
+@endpoint_options(
+    "Validate the named graphs in this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data."
 )
 @click.option(
     "--graph",
@@ -120,14 +137,6 @@ def main() -> None:
     multiple=True,
     metavar="IRI",
     help="With --endpoint: only this named graph, IRI or CURIE (repeatable); ontology and archive graphs come too.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for each answer from --endpoint.",
 )
 def validate(
     paths: Sequence[Path],
@@ -177,24 +186,6 @@ def validate(
     click.get_current_context().exit(EXIT_OK if report.passes(allow_warnings=allow_warnings) else EXIT_FAILED)
 
 
-def endpoint_options(command: F) -> F:
-    """``--endpoint URL`` and ``--timeout SECONDS``: run on a remote SPARQL 1.1 endpoint instead."""
-    command = click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        metavar="SECONDS",
-        default=60.0,
-        show_default=True,
-        help="Seconds to wait for each answer from --endpoint.",
-    )(command)
-    return click.option(
-        "--endpoint",
-        metavar="URL",
-        default=None,
-        help="Query this SPARQL 1.1 endpoint instead of the embedded store (e.g. http://127.0.0.1:7878/query).",
-    )(command)
-
-
 def _engine(data_dir: Path | None, endpoint: str | None, timeout: float) -> Engine:
     """The remote engine for ``endpoint``, else the embedded one over the data directory."""
     if endpoint:
@@ -237,7 +228,7 @@ def list_queries(data_dir: Path | None, fmt: str, output: Path | None) -> None:
 @click.argument("name", metavar="NAME|FILE.rq")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
 @data_option
-@endpoint_options
+@endpoint_options()
 @output_options("table", "json", "csv", "tsv")
 def query(
     name: str,
@@ -272,7 +263,7 @@ def query(
 @main.command()
 @click.option("-k", "--kind", "kinds", multiple=True, metavar="KIND", help="Only this kind (repeatable).")
 @data_option
-@endpoint_options
+@endpoint_options()
 @output_options("table", "json", "csv")
 def contradictions(
     kinds: Sequence[str],
@@ -471,7 +462,7 @@ def synth(claims: int, seed: int, out: Path) -> None:
     "lineage: which document or report derives from which.",
 )
 @data_option
-@endpoint_options
+@endpoint_options()
 @output_options("text", "graphml", "gexf", "json")
 def network(
     view: str, data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str, output: Path | None
@@ -508,19 +499,8 @@ def network(
     help="Directory to write the site to; a previous report there is replaced whole, anything else is refused.",
 )
 @data_option
-@click.option(
-    "--endpoint",
-    metavar="URL",
-    default=None,
-    help="Report on the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for each answer from --endpoint.",
+@endpoint_options(
+    "Report on the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data."
 )
 def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: float) -> None:
     """Write a static HTML report: validation, contradictions, network, actors, sources, ontology.
