@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install lint
 lint: install
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
+
+# Sizes × operations × (ours, baseline, ratio, peak RSS) into bench/results.md and bench/results.json.
+bench: install
+	$(PY) -m bench --sizes 10k,100k,1M
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -79,12 +79,20 @@ class Row:
 
 
 def run_op(
-    operation: str, data: Path, *, repeat: int, timeout: float | None = None, results: Path | None = None
-) -> dict[str, Any] | None:
+    operation: str,
+    data: Path,
+    *,
+    repeat: int,
+    timeout: float | None = None,
+    results: Path | None = None,
+    only: str | None = None,
+) -> Any:
     """Run one operation in its own process; None if it did not finish within ``timeout``."""
     command = [sys.executable, "-m", "bench.ops", operation, str(data), "--repeat", str(repeat)]
     if results is not None:
         command += ["--results", str(results)]
+    if only is not None:
+        command += ["--only", only]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False)
@@ -92,7 +100,7 @@ def run_op(
         return None
     if done.returncode != 0:
         raise RuntimeError(f"{operation} failed:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def corpus(triples: int, seed: int, cache: Path) -> tuple[Path, dict[str, Any], float | None]:
@@ -201,30 +209,36 @@ def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) ->
                 notes.append(f"pySHACL's rdflib graph built in {reference['conversion']:.1f} s (not counted)")
         row("validate", ours, reference, "pySHACL on rdflib in-memory graph", "; ".join(notes))
 
-    ours_q = run_op("queries-ours", data, repeat=repeat)
-    raw_q = run_op("queries-raw", data, repeat=repeat)
-    assert ours_q is not None and raw_q is not None
-    for name in sorted(ours_q["queries"]):
-        o, b = ours_q["queries"][name], raw_q["queries"].get(name)
-        row(
-            f"query {name}",
-            {"seconds": o["seconds"], "maxrss_mb": ours_q["maxrss_mb"]},
-            None if b is None else {"seconds": b["seconds"], "maxrss_mb": raw_q["maxrss_mb"]},
-            "pyoxigraph Store.query, same text",
-            f"{o['rows']} rows",
-        )
+    # Each canned query in a process of its own, under --query-timeout (ours and the baseline alike).
+    names = run_op("list-queries", data, repeat=1)
+    for name in names:
+        timings = []
+        for operation in ("queries-ours", "queries-raw"):
+            outcome = run_op(operation, data, repeat=repeat, timeout=args.query_timeout, only=name)
+            timings.append(
+                None
+                if outcome is None
+                else {
+                    "seconds": outcome["queries"][name]["seconds"],
+                    "maxrss_mb": outcome["maxrss_mb"],
+                    "rows": outcome["queries"][name]["rows"],
+                }
+            )
+        o, b = timings
+        note = f"{o['rows']} rows" if o is not None else f"did not finish within {args.query_timeout:.0f} s"
+        if b is None:
+            note += f"; baseline did not finish within {args.query_timeout:.0f} s"
+        row(f"query {name}", o, b, "pyoxigraph Store.query, same text", note)
 
-    ours_c = run_op("contradictions-ours", data, repeat=repeat)
-    raw_c = run_op("contradictions-raw", data, repeat=repeat)
-    assert ours_c is not None and raw_c is not None
+    ours_c = run_op("contradictions-ours", data, repeat=repeat, timeout=args.query_timeout)
+    raw_c = run_op("contradictions-raw", data, repeat=repeat, timeout=args.query_timeout)
     planted = {k: len(v) for k, v in manifest["contradictions"].items()}
-    row(
-        "contradictions (all kinds, explained)",
-        ours_c,
-        raw_c,
-        "pyoxigraph Store.query of the 5 query files",
-        f"{ours_c['pairs']} pairs {ours_c['kinds']}; planted {planted}",
+    note = (
+        f"{ours_c['pairs']} pairs {ours_c['kinds']}; planted {planted}"
+        if ours_c is not None
+        else f"did not finish within {args.query_timeout:.0f} s"
     )
+    row("contradictions (all kinds, explained)", ours_c, raw_c, "pyoxigraph Store.query of the 5 query files", note)
 
     for operation, module in (("export", "claimgraph.export"), ("network build", "claimgraph.network")):
         if importlib.util.find_spec(module) is None:
@@ -298,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs per operation, the median is reported")
     parser.add_argument("--pyshacl-timeout", type=float, default=600.0, help="seconds (default 600)")
+    parser.add_argument(
+        "--query-timeout", type=float, default=180.0, help="seconds per query process, all its runs (default 180)"
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="directory for results.md and results.json")
     parser.add_argument("--cache", type=Path, default=HERE / ".data", help="where corpora are generated")
     parser.add_argument(
