@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -268,14 +269,8 @@ def _graph_labels(text: bytes) -> list[ox.NamedNode]:
 
 
 def _load_trig(store: ox.Store, path: Path, text: bytes) -> None:
-    try:
+    with _input_errors(path):
         store.load(input=text, format=ox.RdfFormat.TRIG)
-    except SyntaxError as error:
-        raise InputError(path, _syntax_message(error), line=error.lineno, column=error.offset) from None
-    except UnicodeDecodeError as error:
-        raise InputError(path, f"not UTF-8: {error.reason}") from None
-    except OSError as error:
-        raise InputError(path, error.strerror or str(error)) from None
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
@@ -307,8 +302,15 @@ def _load_file(dataset: Dataset, path: Path) -> None:
 
 
 def _parse(path: Path) -> list[ox.Quad]:
-    try:
+    with _input_errors(path):
         return list(ox.parse(path=path, format=FORMATS[path.suffix], base_iri=None, rename_blank_nodes=True))
+
+
+@contextmanager
+def _input_errors(path: Path) -> Iterator[None]:
+    """Turn the parser's and the file system's errors into one InputError naming ``path``."""
+    try:
+        yield
     except SyntaxError as error:
         raise InputError(path, _syntax_message(error), line=error.lineno, column=error.offset) from None
     except UnicodeDecodeError as error:
