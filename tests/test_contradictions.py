@@ -311,3 +311,16 @@ def test_a_query_directory_without_contradiction_queries_is_an_error(tmp_path: P
     with pytest.raises(QueryNotFoundError) as caught:
         find_contradictions(EmbeddedEngine(load_dataset()), tmp_path)
     assert str(caught.value) == f"no query named 'contradictions-KIND' in {tmp_path} (known: claims)"
+
+
+def test_many_claims_are_explained_without_a_values_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = EmbeddedEngine(load_dataset())
+    claims = sorted({s.claim for c in bundled() for s in c.sides})
+    restricted = explain_claims(engine, claims)
+    monkeypatch.setattr("claimgraph.queries.MAX_VALUES", 0)
+    assert explain_claims(engine, claims) == restricted
+
+
+def test_a_control_share_is_not_a_position_on_territory() -> None:
+    dataset = load_dataset(REPO, paths=[FIXTURES / "base.trig", FIXTURES / "incompatible-positions-control-none.trig"])
+    assert find_contradictions(EmbeddedEngine(dataset), QUERIES, ["incompatible-positions"]) == []

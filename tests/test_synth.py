@@ -291,3 +291,26 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert validate_row["baseline"] is not None and "results identical to pySHACL" in validate_row["note"]
     assert "= manifest" in validate_row["note"]
     assert (tmp_path / "out" / "results.md").read_text(encoding="utf-8").startswith("# claimgraph benchmark")
+
+
+@pytest.mark.parametrize("link", ["file", "directory"])
+def test_archive_symlink_leading_outside_is_not_read(tmp_path: Path, link: str) -> None:
+    root = tmp_path / "data"
+    generate(root, claims=60, seed=4)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    archive = root / "graph" / "archive"
+    first = sorted(archive.glob("*.txt"))[0]
+    (outside / first.name).write_bytes(first.read_bytes())
+    if link == "file":
+        first.unlink()
+        first.symlink_to(outside / first.name)
+    else:
+        for text in archive.glob("*.txt"):
+            (outside / text.name).write_bytes(text.read_bytes())
+        moved = root / "graph" / "archive-real"
+        archive.rename(moved)
+        archive.symlink_to(outside, target_is_directory=True)
+    dataset = load_dataset(root)
+    texts = {q.subject.value for q in dataset.store.quads_for_pattern(None, ox.NamedNode(CG.text), None, None)}
+    assert f"https://w3id.org/claimgraph/id/doc/{first.stem}" not in texts

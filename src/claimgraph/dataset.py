@@ -111,25 +111,39 @@ class Dataset:
         archive = ox.NamedNode(ARCHIVE_GRAPH)
         self.store.remove_graph(archive)
         self.store.add_graph(archive)
-        bases: dict[Path, Path] = {}
+        resolved: dict[Path, Path] = {}
         texts: list[ox.Quad] = []
         for quad in self.store.quads_for_pattern(None, _ARCHIVE_PATH, None, None):
             source = self.sources.get(quad.graph_name)
             if source is None or not isinstance(quad.object, ox.Literal):
                 continue
-            base = bases.get(source.parent)
-            if base is None:
-                base = bases[source.parent] = source.parent.resolve()
-            text = _read_archived_text(base, quad.object.value)
+            text = _read_archived_text(source.parent, quad.object.value, resolved)
             if text is not None:
                 texts.append(ox.Quad(quad.subject, _TEXT, ox.Literal(text), archive))
         self.store.extend(texts)
 
 
-def _read_archived_text(base: Path, relative: str) -> str | None:
-    """The text at ``relative`` to ``base`` (resolved), if it is a file inside ``base``."""
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
+def _read_archived_text(base: Path, relative: str, resolved: dict[Path, Path] | None = None) -> str | None:
+    """The text at ``relative`` to ``base``, if it is a file inside ``base`` (symbolic links followed).
+
+    :param resolved: a cache of resolved directories, shared by the calls of one archive refresh.
+    """
+    cache = {} if resolved is None else resolved
+
+    def real(directory: Path) -> Path:
+        found = cache.get(directory)
+        if found is None:
+            found = cache[directory] = directory.resolve()
+        return found
+
+    root = real(base)
+    candidate = base / relative
+    # Resolving every file costs a system call per path component; directories are resolved once
+    # and the file itself only when it is a symbolic link.
+    path = real(candidate.parent) / candidate.name
+    if candidate.is_symlink() or candidate.name in ("", ".", ".."):
+        path = candidate.resolve()
+    if not path.is_relative_to(root) or not path.is_file():
         return None
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
@@ -179,11 +193,12 @@ _GRAPH_LABEL = re.compile(
 _PREFIX_DECLARATION = re.compile(rb"[ \t]+([A-Za-z][A-Za-z0-9_.-]*)?:[ \t]*<([^<>\"{}|^`\\\s]*)>")
 
 
-def _find_all(text: bytes, needle: bytes) -> Iterator[int]:
-    at = text.find(needle)
+def _find_all(text: bytes, needle: bytes, start: int = 0, end: int | None = None) -> Iterator[int]:
+    stop = len(text) if end is None else end
+    at = text.find(needle, start, stop)
     while at >= 0:
         yield at
-        at = text.find(needle, at + 1)
+        at = text.find(needle, at + 1, stop)
 
 
 class _ScanMismatch(Exception):
@@ -193,6 +208,7 @@ class _ScanMismatch(Exception):
 def _load_fast(root: Path, files: list[Path]) -> Dataset | None:
     dataset = Dataset(store=ox.Store(), root=root)
     store = dataset.store
+    headers: dict[bytes, dict[bytes, str]] = {}
     try:
         for path in files:
             if FORMATS[path.suffix] is not ox.RdfFormat.TRIG:
@@ -202,7 +218,7 @@ def _load_fast(root: Path, files: list[Path]) -> Dataset | None:
                     raise _ScanMismatch
                 continue
             text = _read(path)
-            labels = _graph_labels(text)
+            labels = _graph_labels(text, headers)
             for graph in labels:
                 if store.contains_named_graph(graph):
                     raise _ScanMismatch  # a duplicate, or a label inside a string: let the exact loader judge
@@ -230,19 +246,38 @@ def _read(path: Path) -> bytes:
         raise InputError(path, error.strerror or str(error)) from None
 
 
-def _graph_labels(text: bytes) -> list[ox.NamedNode]:
-    """The graph labels of a TriG text, as far as a scan can tell (see :func:`_load_fast`)."""
-    # Declarations (@prefix or PREFIX, in the two usual spellings) and graph labels (a term alone on
-    # its line before "{") are found with bytes.find: a regular expression over the whole text would
-    # cost more than parsing it. Anything missed or misread is caught by the checks in _load_fast.
-    prefixes: dict[bytes, str] = {}
+def _prefixes(text: bytes, start: int = 0, end: int | None = None) -> dict[bytes, str]:
+    found: dict[bytes, str] = {}
+    stop = len(text) if end is None else end
     starts = sorted(
-        [at + 7 for at in _find_all(text, b"@prefix")] + [at + 6 for at in _find_all(text, b"PREFIX")]
+        [at + 7 for at in _find_all(text, b"@prefix", start, stop)]
+        + [at + 6 for at in _find_all(text, b"PREFIX", start, stop)]
     )
     for at in starts:
         match = _PREFIX_DECLARATION.match(text, at)
         if match is not None:
-            prefixes[match.group(1) or b""] = match.group(2).decode("utf-8", errors="replace")
+            found[match.group(1) or b""] = match.group(2).decode("utf-8", errors="replace")
+    return found
+
+
+def _graph_labels(text: bytes, headers: dict[bytes, dict[bytes, str]] | None = None) -> list[ox.NamedNode]:
+    """The graph labels of a TriG text, as far as a scan can tell (see :func:`_load_fast`).
+
+    :param headers: prefix declarations already read, by the text before the first brace (files of
+        one corpus mostly share their header).
+    """
+    # Declarations (@prefix or PREFIX, in the two usual spellings) and graph labels (a term alone on
+    # its line before "{") are found with bytes.find: a regular expression over the whole text would
+    # cost more than parsing it. Anything missed or misread is caught by the checks in _load_fast.
+    first = text.find(b"{")
+    head = text if first < 0 else text[:first]
+    cache = {} if headers is None else headers
+    known = cache.get(head)
+    if known is None:
+        known = cache[head] = _prefixes(head)
+    prefixes = dict(known)
+    if first >= 0:
+        prefixes.update(_prefixes(text, first))
     labels: list[ox.NamedNode] = []
     for brace in _find_all(text, b"{"):
         line_start = text.rfind(b"\n", 0, brace) + 1

@@ -547,6 +547,9 @@ def find_contradictions(engine: Engine, directory: Path, kinds: Sequence[str] = 
     return [Contradiction(kind, reasons, (sides[a], sides[b])) for kind, reasons, a, b in pairs]
 
 
+#: Most claims to name in a VALUES block; beyond it, the explanation queries read every claim.
+MAX_VALUES = 2000
+
 _QUERY_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("cg", "rdfs", "dcterms", "oa"))
 _AFFILIATION_PATH = "(cg:affiliatedWith|cg:memberOf|cg:partOf|cg:governmentOf|cg:representativeOf)+"
 
@@ -598,8 +601,13 @@ def explain_claims(engine: Engine, claims: Sequence[str]) -> dict[str, Side]:
     if not claims:
         return {}
     terms = [ox.NamedNode(c) for c in claims]
+    wanted = set(claims)
 
     def select(query: str, name: str) -> list[dict[str, Term]]:
+        if len(terms) > MAX_VALUES:
+            # A VALUES block this long costs more to send and parse than reading every claim.
+            rows = engine.select(query, name=name).dicts()
+            return [row for row in rows if _text(row["claim"]) in wanted]
         shape = scan(query, name=name)
         return engine.select(shape.insert_values(values_block({"claim": terms}, name=name)), name=name).dicts()
 
