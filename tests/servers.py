@@ -1,4 +1,4 @@
-"""A real Oxigraph server on loopback for the store tests, loaded from a dataset's quads."""
+"""Real triple stores on loopback for the store tests (Oxigraph, Virtuoso), loaded from a dataset's quads."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn, Self
 
 import pyoxigraph as ox
 import pytest
 
 from claimgraph.dataset import Dataset
-from claimgraph.namespaces import SHAPES_GRAPH
+from claimgraph.export import dataset_quads
 
 
 def oxigraph_binary() -> str:
@@ -26,11 +28,22 @@ def oxigraph_binary() -> str:
     beside = Path(sys.executable).parent / "oxigraph"
     found = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if found is None:
-        message = "the oxigraph server binary (PyPI package 'oxigraph') is not installed"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
     return found
+
+
+def virtuoso_binaries() -> tuple[str, str]:
+    """`virtuoso-t` and `isql-vt` (Debian `virtuoso-opensource`); in CI their absence fails, never skips."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if server is None or isql is None:
+        _missing("Virtuoso (virtuoso-t, isql-vt; Debian package 'virtuoso-opensource') is not installed")
+    return server, isql
+
+
+def _missing(message: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def free_port() -> int:
@@ -41,13 +54,56 @@ def free_port() -> int:
 
 
 def stored_quads(dataset: Dataset, *, without: tuple[str, ...] = ()) -> list[ox.Quad]:
-    """What a store would hold after a load: every graph but the shapes (and ``without``)."""
-    skip = {ox.NamedNode(g) for g in (SHAPES_GRAPH, *without)}
-    return [q for q in dataset.store if q.graph_name not in skip]
+    """What a store would hold after a load (:func:`claimgraph.export.dataset_quads`), less ``without``."""
+    skip = {ox.NamedNode(g) for g in without}
+    return [q for q in dataset_quads(dataset) if q.graph_name not in skip]
 
 
-class OxigraphServer:
+class _ServerProcess:
+    """A store process: waited for until it answers, stopped (or killed) on the way out."""
+
+    process: subprocess.Popen[bytes]
+    name: str
+
+    def _wait(self, url: str, deadline: float = 60.0) -> None:
+        stop = time.monotonic() + deadline
+        while time.monotonic() < stop:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer at {url}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would (for fault tests)."""
+        self.process.kill()
+        self.process.wait()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+class OxigraphServer(_ServerProcess):
     """`oxigraph serve` on 127.0.0.1 and a free port, its database bulk-loaded from ``quads`` first."""
+
+    name = "oxigraph"
 
     def __init__(
         self, directory: Path, quads: Iterable[ox.Quad], *, read_only: bool = False, union_default_graph: bool = False
@@ -63,34 +119,88 @@ class OxigraphServer:
         args += ["--bind", f"127.0.0.1:{self.port}"] + (["--union-default-graph"] if union_default_graph else [])
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{self.port}/query"
-        self._wait()
+        self._wait(self.url)
 
-    def _wait(self, deadline: float = 20.0) -> None:
-        stop = time.monotonic() + deadline
-        while time.monotonic() < stop:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(self.url + "?query=ASK%7B%7D", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"oxigraph did not answer at {self.url}")
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+class VirtuosoServer(_ServerProcess):
+    """A private Virtuoso 7 instance on 127.0.0.1 (SQL and HTTP on free ports), bulk-loaded from ``quads``.
 
-    def __enter__(self) -> OxigraphServer:
-        return self
+    Settings from shared/notes/triple-stores.md: loopback-only ports, a database in ``directory``,
+    ``ResultSetMaxRows`` (default: no silent 10,000-row cap), ``MaxSortedTopRows``, ``DirsAllowed`` for
+    the bulk-load folder. ``quads`` must all be in named graphs: Virtuoso has no separate default graph.
+    First start takes about 4 s, so share one instance per module or session.
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
+    :ivar url: SPARQL query endpoint (anonymous, read-only).
+    :ivar update_url: SPARQL Update endpoint (HTTP digest auth, ``user``/``password``).
+    :ivar store_url: SPARQL 1.1 Graph Store Protocol endpoint (digest auth; ``?graph-uri=IRI``).
+    """
+
+    name = "virtuoso"
+    user = "dba"
+    password = "dba"
+
+    def __init__(self, directory: Path, quads: Iterable[ox.Quad] = (), *, max_rows: int = 1_000_000) -> None:
+        server, self._isql = virtuoso_binaries()
+        quads = list(quads)
+        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+            raise ValueError("Virtuoso has no separate default graph: give every quad a named graph")
+        self.directory = directory
+        db, bulk = directory / "db", directory / "bulk"
+        db.mkdir(parents=True)
+        bulk.mkdir()
+        self.sql_port, self.port = free_port(), free_port()
+        ini = db / "virtuoso.ini"
+        shutil.copyfile("/etc/virtuoso-opensource-7/virtuoso.ini", ini)
+        settings = {
+            ("Database", "DatabaseFile"): db / "virtuoso.db",
+            ("Database", "ErrorLogFile"): db / "virtuoso.log",
+            ("Database", "LockFile"): db / "virtuoso.lck",
+            ("Database", "TransactionFile"): db / "virtuoso.trx",
+            ("Database", "xa_persistent_file"): db / "virtuoso.pxa",
+            ("TempDatabase", "DatabaseFile"): db / "virtuoso-temp.db",
+            ("TempDatabase", "TransactionFile"): db / "virtuoso-temp.trx",
+            ("Parameters", "ServerPort"): f"127.0.0.1:{self.sql_port}",
+            ("Parameters", "DirsAllowed"): f"., /usr/share/virtuoso-opensource-7/vad, {bulk}",
+            ("Parameters", "MaxSortedTopRows"): max(max_rows, 10_000),
+            ("HTTPServer", "ServerPort"): f"127.0.0.1:{self.port}",
+            ("URIQA", "DefaultHost"): f"127.0.0.1:{self.port}",
+            ("SPARQL", "ResultSetMaxRows"): max_rows,
+        }
+        for (section, key), value in settings.items():
+            command = ["inifile", "+inifile", str(ini), "+section", section, "+key", key, "+value", str(value)]
+            subprocess.run(command, check=True, capture_output=True)
+        self.log = directory / "virtuoso.out"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [server, "+configfile", str(ini), "+foreground"], cwd=db, stdout=log, stderr=subprocess.STDOUT
+            )
+        base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{base}/sparql"
+        self.update_url = f"{base}/sparql-auth"
+        self.store_url = f"{base}/sparql-graph-crud-auth"
+        self._wait(self.url)
+        if quads:
+            self._bulk_load(bulk, quads)
+
+    def _bulk_load(self, folder: Path, quads: list[ox.Quad]) -> None:
+        ox.serialize(quads, output=folder / "quads.nq", format=ox.RdfFormat.N_QUADS)
+        self.isql(f"ld_dir('{folder}', 'quads.nq', 'urn:claimgraph:unused'); rdf_loader_run(); checkpoint;")
+        errors = self.isql("select ll_file, ll_error from DB.DBA.LOAD_LIST where ll_error is not null;")
+        if "0 Rows" not in errors:
+            raise RuntimeError(f"virtuoso bulk load failed:\n{errors}")
+
+    def isql(self, sql: str) -> str:
+        """Run SQL through ``isql-vt`` as dba; its output. isql-vt exits 0 on SQL errors, so look for them.
+
+        :raises RuntimeError: if the SQL failed or isql-vt could not connect.
+        """
+        command = [self._isql, f"127.0.0.1:{self.sql_port}", self.user, self.password, f"exec={sql}"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        output = done.stdout + done.stderr
+        if done.returncode != 0 or "*** Error" in output:
+            raise RuntimeError(f"isql-vt failed on {sql!r}:\n{output}")
+        return output
+
+    def graph_url(self, graph: str) -> str:
+        """The Graph Store Protocol URL of one named graph."""
+        return f"{self.store_url}?{urllib.parse.urlencode({'graph-uri': graph})}"

@@ -60,8 +60,8 @@ def fetch_dataset(
     """
     # graphs=[]: queries go as written (they name their graphs themselves).
     engine = RemoteEngine(endpoint, timeout=timeout, graphs=[])
-    listing = engine.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", name="graph listing")
-    available = sorted({row[0].value for row in listing.rows if isinstance(row[0], ox.NamedNode)})
+    # The store's data graphs (those using the claimgraph vocabulary): never its own system graphs.
+    available = RemoteEngine(endpoint, timeout=timeout).graphs
     if graphs is None:
         wanted = [g for g in available if g != SHAPES_GRAPH]
     else:
@@ -69,7 +69,7 @@ def fetch_dataset(
         for name in graphs:
             iri = expand_graph_name(name)
             if iri not in available:
-                raise GraphNotFoundError(endpoint, iri, available)
+                raise GraphNotFoundError(engine.endpoint, iri, available)
             if iri != SHAPES_GRAPH:
                 wanted.append(iri)
         wanted.extend(g for g in (ONTOLOGY_GRAPH, ARCHIVE_GRAPH) if g in available)
@@ -81,13 +81,13 @@ def fetch_dataset(
     store.extend(q for q in local.store if q.graph_name not in fetched)
     sources = {g: p for g, p in local.sources.items() if g not in fetched}
     if wanted:
-        store.extend(_fetch(engine, endpoint, wanted, values_block({"g": [ox.NamedNode(g) for g in wanted]})))
+        store.extend(_fetch(engine, wanted, values_block({"g": [ox.NamedNode(g) for g in wanted]})))
     for graph in fetched:
         store.add_graph(graph)  # graphs the store holds but that are empty here stay declared
     return Dataset(store=store, root=local.root, sources=sources)
 
 
-def _fetch(engine: RemoteEngine, endpoint: str, wanted: list[str], values: str) -> list[ox.Quad]:
+def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> list[ox.Quad]:
     counted = engine.select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", name="triple count"
     )
@@ -101,11 +101,11 @@ def _fetch(engine: RemoteEngine, endpoint: str, wanted: list[str], values: str) 
             and isinstance(p, ox.NamedNode)
             and isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
         ):
-            raise EndpointError(endpoint, f"answered the graph fetch with an unexpected row ({g} {s} {p} {o})")
+            raise EndpointError(engine.endpoint, f"answered the graph fetch with an unexpected row ({g} {s} {p} {o})")
         quads.append(ox.Quad(s, p, o, g))
     if len(quads) != expected:
         raise EndpointError(
-            endpoint,
+            engine.endpoint,
             f"returned {len(quads)} of the {expected} triples in {len(wanted)} graphs: it caps result rows"
             " (Virtuoso: raise [SPARQL] ResultSetMaxRows) — nothing was validated",
         )

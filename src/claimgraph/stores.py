@@ -6,30 +6,53 @@ Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, pa
 - :class:`EmbeddedEngine` evaluates over a loaded :class:`~claimgraph.dataset.Dataset` in process; the
   default graph is the union of the named graphs, and parameters are bound by Oxigraph itself
   (``substitutions=``, SEP-0007: a parameter must appear in the SELECT clause).
-- :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint through SPARQLWrapper. Default-graph
+- :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint over HTTP (urllib with a per-engine
+  redirect policy, which SPARQLWrapper cannot be given without a process-wide opener). Default-graph
   semantics differ between stores (Oxigraph: only the real default graph unless started with
   ``--union-default-graph``; Virtuoso: every graph, its system graphs included), so the engine lists the
-  endpoint's named graphs once and adds ``FROM`` and ``FROM NAMED`` for each of them to every query that
-  has no dataset clause of its own: the query then sees the union of those graphs on any store.
+  endpoint's *data graphs* once — the named graphs using the claimgraph vocabulary (a subject, predicate
+  or object in the ``cg:`` namespace), which leaves out Virtuoso's own graphs (``virtrdf#``, ``ldp#``,
+  ``/sparql``, ``/DAV/``) and any unrelated data — and names each of them as a default and a named
+  graph (SPARQL 1.1 Protocol ``default-graph-uri`` / ``named-graph-uri``, equivalent to ``FROM`` /
+  ``FROM NAMED``) with every query that has no dataset clause of its own: the query then sees the
+  union of those graphs on any store. Naming them is the last resort, probed for once: where the
+  store's default graph already holds every named graph's triples (Virtuoso, Oxigraph with
+  ``--union-default-graph``) queries go as they are, and where the store honours Oxigraph's
+  ``union-default-graph`` protocol option it is sent instead. Virtuoso 7.2 drops rows of queries with
+  property paths and OPTIONALs under a long graph list (``claims.rq``: 1 row of 26 under 7 graphs),
+  and Oxigraph takes minutes per query under 330 of them (a 100k-triple corpus); the store's union
+  adds nothing the data graphs lack but other vocabularies' triples, which the canned queries do not
+  match. Graphs given explicitly are always named (Oxigraph ``--union-default-graph`` ignores a
+  query's ``FROM``, but honours the protocol parameters).
   Parameters travel only as a ``VALUES`` block at the top of the WHERE group, written from the parsed
   pyoxigraph term (so escaped as N-Triples), never as user text. JSON results are normalised (Virtuoso's
-  ``typed-literal``, ``nodeID://`` blank nodes) before pyoxigraph parses them.
+  ``typed-literal``, ``nodeID://`` blank nodes) before pyoxigraph parses them; ``"x"^^xsd:string``
+  and ``"x"`` are one term to pyoxigraph (RDF 1.1), as they are to the embedded engine.
+  An answer the store cut at its row cap (Virtuoso's ``X-SPARQL-MaxRows`` header, sent when the
+  ``ResultSetMaxRows`` limit is reached) is an :class:`EndpointError`, never partial results.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
+from urllib.error import HTTPError
+from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 import pyoxigraph as ox
 
-from .errors import EndpointError, QueryError, QuerySyntaxError
+from .errors import EndpointError, QueryError, QuerySyntaxError, RemoteReferenceError
+from .namespaces import CG
 
 if TYPE_CHECKING:
+    from email.message import Message
     from pathlib import Path
 
     from .dataset import Dataset
@@ -148,6 +171,7 @@ class EmbeddedEngine:
         return f"embedded store ({self.dataset.root})"
 
     def select(self, query: str, *, bindings: Mapping[str, Term] | None = None, name: str = "query") -> QueryResults:
+        refuse_service(query, name=name)  # Oxigraph would call the service itself
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()} or None
         try:
             answer = self.dataset.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
@@ -164,9 +188,13 @@ class EmbeddedEngine:
 
 
 class RemoteEngine:
-    """Queries any SPARQL 1.1 endpoint over HTTP (SPARQLWrapper, POST, content negotiation).
+    """Queries any SPARQL 1.1 endpoint over HTTP (SPARQL 1.1 protocol: POST, JSON or XML results).
 
-    :param endpoint: the query endpoint URL, e.g. ``http://127.0.0.1:7878/query``.
+    Only the endpoint is ever contacted: a redirect to another scheme, host or port is refused.
+
+    :param endpoint: the query endpoint URL, e.g. ``http://127.0.0.1:7878/query``; credentials given
+        in it (``http://USER:PASSWORD@host/query``) go as HTTP Basic authentication and never appear
+        in messages.
     :param timeout: seconds to wait for each answer.
     :param graphs: the named graphs whose union is the default graph; ``None`` lists the endpoint's
         named graphs at the first query. An empty list leaves queries untouched (the store's own
@@ -174,9 +202,20 @@ class RemoteEngine:
     """
 
     def __init__(self, endpoint: str, *, timeout: float = 60.0, graphs: Sequence[str] | None = None) -> None:
-        self.endpoint = endpoint
+        parts = urlsplit(endpoint)
+        userinfo, at, host = parts.netloc.rpartition("@")
+        #: The endpoint URL without credentials, as messages show it.
+        self.endpoint = urlunsplit(parts._replace(netloc=host)) if at else endpoint
+        self._authorization: str | None = None
+        if at:
+            user, _, password = userinfo.partition(":")
+            pair = f"{unquote(user)}:{unquote(password)}".encode()
+            self._authorization = "Basic " + base64.b64encode(pair).decode("ascii")
         self.timeout = timeout
         self._graphs: list[str] | None = None if graphs is None else sorted(graphs)
+        # How queries see the union: "store" (its default graph), "option" (Oxigraph's protocol option) or
+        # "from" (the protocol's dataset parameters; always for graphs given, which may be a subset).
+        self._union: str | None = None if graphs is None else "from"
 
     @property
     def description(self) -> str:
@@ -184,72 +223,90 @@ class RemoteEngine:
 
     @property
     def graphs(self) -> list[str]:
-        """The named graphs queries see as their default graph (listed once, then cached)."""
+        """The named graphs queries see as their default graph: given, or the data graphs (listed once)."""
         if self._graphs is None:
-            listing = self._request("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", name="graph listing")
+            listing = self._request(DATA_GRAPHS_QUERY, name="graph listing")
             self._graphs = sorted(row[0].value for row in listing.rows if isinstance(row[0], ox.NamedNode))
         return self._graphs
 
+    def _union_by(self) -> str:
+        """How queries come to see the union of the data graphs, probed once (see the module docstring)."""
+        if self._union is None:
+            self._union = "from"
+            if not self._request(_NOT_UNION_PROBE, name="default graph probe").boolean:
+                self._union = "store"
+            else:
+                try:
+                    if not self._request(_NOT_UNION_PROBE, name="default graph probe", options=_UNION_OPTION).boolean:
+                        self._union = "option"
+                except EndpointError:
+                    pass  # a store that refuses the option gets the graphs named in each request
+        return self._union
+
     def select(self, query: str, *, bindings: Mapping[str, Term] | None = None, name: str = "query") -> QueryResults:
         shape = scan(query, name=name)
+        refuse_service(query, name=name)
         if shape.form not in ("SELECT", "ASK"):
             raise QueryError(name, f"only SELECT and ASK queries are supported, not {shape.form}")
         if bindings:
             query = shape.insert_values(values_block({k: [v] for k, v in bindings.items()}, name=name))
             shape = scan(query, name=name)
-        if not shape.has_dataset and self.graphs:
-            query = shape.insert_dataset(self.graphs)
-        return self._request(query, name=name)
+        union = "store" if shape.has_dataset or not self.graphs else self._union_by()
+        if union == "from":
+            dataset = [("default-graph-uri", g) for g in self.graphs] + [("named-graph-uri", g) for g in self.graphs]
+            return self._request(query, name=name, options=dataset)
+        return self._request(query, name=name, options=_UNION_OPTION if union == "option" else ())
 
-    def _request(self, query: str, *, name: str) -> QueryResults:
-        from urllib.error import HTTPError, URLError
+    def _http_request(self, query: str, options: Sequence[tuple[str, str]] = ()) -> Request:
+        """The SPARQL 1.1 protocol request: the query form-encoded in a POST, asking for JSON or XML results."""
+        headers = {"Accept": _ACCEPT, "Content-Type": "application/x-www-form-urlencoded"}
+        if self._authorization is not None:
+            headers["Authorization"] = self._authorization
+        data = urlencode([("query", query), *options]).encode("utf-8")
+        return Request(self.endpoint, data=data, headers=headers, method="POST")
 
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import (
-            EndPointInternalError,
-            EndPointNotFound,
-            QueryBadFormed,
-            SPARQLWrapperException,
-            Unauthorized,
-            URITooLong,
-        )
+    def _request(self, query: str, *, name: str, options: Sequence[tuple[str, str]] = ()) -> QueryResults:
+        from urllib.error import URLError
 
-        client = SPARQLWrapper(self.endpoint)
-        client.setMethod(POST)
-        client.setReturnFormat(JSON)
-        client.setOnlyConneg(True)
-        client.setTimeout(int(max(1, round(self.timeout))))
-        client.setQuery(query)
         try:
-            response = client.query().response
-            content_type = response.headers.get("Content-Type", "")
-            body = response.read()
-        except QueryBadFormed as error:
-            raise EndpointError(self.endpoint, f"rejected {name}: {_server_message(error)}") from None
-        except EndPointNotFound as error:
-            raise EndpointError(self.endpoint, f"not found (HTTP 404): {_server_message(error)}") from None
-        except Unauthorized as error:
-            raise EndpointError(self.endpoint, f"unauthorized (HTTP 401): {_server_message(error)}") from None
-        except URITooLong as error:
-            raise EndpointError(self.endpoint, f"request too long (HTTP 414): {_server_message(error)}") from None
-        except EndPointInternalError as error:
+            with _OPENER.open(self._http_request(query, options), timeout=self.timeout) as response:
+                content_type = response.headers.get("Content-Type", "")
+                capped_at = response.headers.get("X-SPARQL-MaxRows")
+                body = response.read()
+        except _Redirected as redirect:
             raise EndpointError(
-                self.endpoint, f"internal error on {name} (HTTP 500): {_server_message(error)}"
+                self.endpoint,
+                f"redirected to {redirect.target}: refused (claimgraph talks only to the endpoint it is given)",
             ) from None
-        except SPARQLWrapperException as error:
-            raise EndpointError(self.endpoint, f"failed on {name}: {_server_message(error)}") from None
         except HTTPError as error:
-            raise EndpointError(self.endpoint, f"HTTP {error.code} {error.reason}") from None
+            raise EndpointError(self.endpoint, _http_failure(error, name)) from None
         except URLError as error:
             reason = error.reason
-            text = "timed out" if isinstance(reason, TimeoutError) else str(getattr(reason, "strerror", None) or reason)
+            if isinstance(reason, TimeoutError):
+                raise EndpointError(self.endpoint, f"timed out after {self.timeout:g} s") from None
+            text = getattr(reason, "strerror", None) or reason
             raise EndpointError(self.endpoint, f"cannot connect: {text}") from None
         except TimeoutError:
             raise EndpointError(self.endpoint, f"timed out after {self.timeout:g} s") from None
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError) as error:  # a dropped connection, a malformed URL or answer
             raise EndpointError(self.endpoint, f"cannot connect: {error}") from None
+        if not content_type.split(";")[0].strip().lower().endswith(_RESULTS_TYPES):
+            raise EndpointError(
+                self.endpoint,
+                f"answered {name} with {content_type or 'no Content-Type'}, not SPARQL results"
+                f" ({_clip(_server_text(body, content_type))}): is this a SPARQL query endpoint?",
+            )
+        if capped_at is not None:
+            raise EndpointError(
+                self.endpoint,
+                f"cut {name} at its row cap of {capped_at} rows (X-SPARQL-MaxRows), so the results may be"
+                " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
+            )
         try:
             if "xml" in content_type:
+                # pyoxigraph reads a cut-off XML document as complete (fewer rows, no error).
+                if (fault := xml_fault(body)) is not None:
+                    raise ValueError(f"line {fault[0]}, column {fault[1]}: {fault[2]}")
                 parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
                 return QueryResults.from_oxigraph(parsed)
             return QueryResults.from_json(normalise_json_results(body))
@@ -257,16 +314,98 @@ class RemoteEngine:
             raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None
 
 
-def _server_message(error: Exception) -> str:
-    # SPARQLWrapper's message is "QueryBadFormed: A bad request … \n\nResponse:\nb'…'"; keep the server's words.
-    text = str(error)
-    _, sep, tail = text.partition("Response:\n")
-    if sep:
-        tail = tail.strip()
-        if tail.startswith(("b'", 'b"')) and tail.endswith(("'", '"')):
-            tail = tail[2:-1]
-        return " ".join(tail.split()) or text.splitlines()[0]
-    return text.splitlines()[0] if text else type(error).__name__
+#: The named graphs holding claimgraph data: any that uses the ``cg:`` vocabulary (store system graphs do not).
+DATA_GRAPHS_QUERY = f"""SELECT DISTINCT ?g WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(STRSTARTS(STR(?p), "{CG}") || (isIRI(?o) && STRSTARTS(STR(?o), "{CG}"))
+         || (isIRI(?s) && STRSTARTS(STR(?s), "{CG}")))
+}}"""
+
+#: True when some named-graph triple is not in the default graph, i.e. the default graph is not the union.
+_NOT_UNION_PROBE = "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+
+#: Oxigraph server's protocol option making the default graph the union of the named graphs.
+_UNION_OPTION = (("union-default-graph", ""),)
+
+#: The W3C SPARQL results formats the engine reads; their content types are recognised by their endings.
+_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_RESULTS_TYPES = ("json", "xml")
+
+
+class _Redirected(Exception):
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
+class _SameEndpointRedirects(HTTPRedirectHandler):
+    """Follows a redirect only within the endpoint's own scheme, host and port, re-sending the query.
+
+    urllib would follow one to any host (and turn the POST into a GET that loses the query).
+    """
+
+    def redirect_request(
+        self, req: Request, fp: IO[bytes], code: int, msg: str, headers: Message, newurl: str
+    ) -> Request | None:
+        target = urljoin(req.full_url, newurl)
+        if _origin(target) != _origin(req.full_url):
+            raise _Redirected(target)
+        return Request(target, data=req.data, headers=dict(req.header_items()), method=req.get_method())
+
+
+_OPENER = build_opener(_SameEndpointRedirects)
+
+
+def _http_failure(error: HTTPError, name: str) -> str:
+    """What an HTTP error status means for the user, with the server's own words."""
+    said = _clip(_server_text(error.read(), error.headers.get("Content-Type", "") if error.headers else ""))
+    code = error.code
+    if code == 400:
+        return f"rejected {name}: {said}"
+    if code == 401:
+        return f"unauthorized (HTTP 401): wrong or missing credentials (URL form http://USER:PASSWORD@host/…): {said}"
+    if code == 403:
+        return f"forbidden (HTTP 403): {said}"
+    if code == 404:
+        return f"not found (HTTP 404): {said}"
+    if code == 414:
+        return f"request too long (HTTP 414): {said}"
+    if code == 500:
+        return f"internal error on {name} (HTTP 500): {said}"
+    return f"HTTP {code} {error.reason}: {said}"
+
+
+def _server_text(body: bytes, content_type: str) -> str:
+    """A server's answer as one line of text: HTML tags, scripts and styles dropped."""
+    text = body.decode("utf-8", errors="replace")
+    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
+        text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>|<[^>]*>", " ", text)
+        text = html.unescape(text)
+    return " ".join(text.split()) or "(empty answer)"
+
+
+def xml_fault(data: bytes) -> tuple[int, int, str] | None:
+    """Where an XML document stops being well-formed: 1-based line and column, and what is wrong.
+
+    ``None`` for a well-formed document. Expat reads no external entity.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        return error.lineno, error.offset + 1, expat.ErrorString(error.code) or "not well-formed"
+    return None
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _syntax_error(name: str, message: str) -> QuerySyntaxError:
@@ -274,8 +413,9 @@ def _syntax_error(name: str, message: str) -> QuerySyntaxError:
 
     match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
     if match:
-        return QuerySyntaxError(Path(name), match.group(3), line=int(match.group(1)), column=int(match.group(2)))
-    return QuerySyntaxError(Path(name), message)
+        said = _clip(" ".join(match.group(3).split()))  # the parser lists every token it expected, over lines
+        return QuerySyntaxError(Path(name), said, line=int(match.group(1)), column=int(match.group(2)))
+    return QuerySyntaxError(Path(name), _clip(" ".join(message.split())))
 
 
 def normalise_json_results(document: bytes) -> bytes:
@@ -310,26 +450,20 @@ class QueryShape:
 
     :ivar form: SELECT, ASK, CONSTRUCT or DESCRIBE.
     :ivar has_dataset: whether the query has its own ``FROM`` / ``FROM NAMED``.
-    :ivar dataset_at: where a dataset clause goes (before ``WHERE`` or the group's brace).
     :ivar group_at: the position of the ``{`` that opens the WHERE group.
+    :ivar service_at: the position of the first ``SERVICE`` keyword, if any.
     """
 
     text: str
     form: str
     has_dataset: bool
-    dataset_at: int
     group_at: int
+    service_at: int | None = None
 
     def insert_values(self, block: str) -> str:
         """The query with ``block`` (a VALUES clause) first in its WHERE group."""
         at = self.group_at + 1
         return f"{self.text[:at]} {block}\n{self.text[at:]}"
-
-    def insert_dataset(self, graphs: Sequence[str]) -> str:
-        """The query with ``FROM`` and ``FROM NAMED`` for each of ``graphs``."""
-        clauses = "".join(f"FROM <{g}>\n" for g in graphs) + "".join(f"FROM NAMED <{g}>\n" for g in graphs)
-        at = self.dataset_at
-        return f"{self.text[:at]}{clauses}{self.text[at:]}"
 
 
 def scan(text: str, *, name: str = "query") -> QueryShape:
@@ -344,6 +478,7 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
     has_dataset = False
     where_at: int | None = None
     group_at: int | None = None
+    service_at: int | None = None
     depth = 0
     i, n = 0, len(text)
     while i < n:
@@ -375,6 +510,8 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
                 i = local.end() if local else end + 1
                 continue
             word = match.group().upper()
+            if word == "SERVICE" and service_at is None:
+                service_at = i
             if depth == 0 and group_at is None:
                 if word in _FORMS and form is None:
                     form = word
@@ -389,8 +526,39 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
         raise QuerySyntaxError(_path(name), "no SELECT, ASK, CONSTRUCT or DESCRIBE query form found")
     if group_at is None:
         raise QuerySyntaxError(_path(name), "no WHERE group found")
-    dataset_at = where_at if where_at is not None and where_at < group_at else group_at
-    return QueryShape(text=text, form=form, has_dataset=has_dataset, dataset_at=dataset_at, group_at=group_at)
+    return QueryShape(
+        text=text, form=form, has_dataset=has_dataset, group_at=group_at, service_at=service_at
+    )
+
+
+def refuse_service(query: str, *, name: str = "query") -> None:
+    """Refuse a query with a ``SERVICE`` clause, before any engine sees it.
+
+    A federated query would make the store (Oxigraph in process, or the endpoint) call another
+    endpoint; claimgraph reaches only the store it is given. A text that is not a query at all is left
+    to the engine's parser, which rejects it without running anything.
+
+    :raises RemoteReferenceError: naming the query, line and column of the clause.
+    """
+    try:
+        at = scan(query, name=name).service_at
+    except QuerySyntaxError:
+        return
+    if at is None:
+        return
+    rest = query[at + len("SERVICE") :].lstrip()
+    rest = rest[len("SILENT") :].lstrip() if rest[:6].upper() == "SILENT" else rest
+    target = _IRIREF.match(rest) or re.match(r"[?$]?[^\s{]+", rest)
+    reference = target.group() if target else "?"
+    line = query.count("\n", 0, at) + 1
+    column = at - query.rfind("\n", 0, at)
+    raise RemoteReferenceError(
+        _path(name),
+        f"SERVICE {reference} refused: claimgraph runs no federated query (it reaches only the store it is given)",
+        reference=reference,
+        line=line,
+        column=column,
+    )
 
 
 def _path(name: str) -> Path:

@@ -1,0 +1,208 @@
+"""Remote queries equal embedded ones on real stores (issue 4 item 3).
+
+Every canned query (parameters bound to values present in the data) and ``contradictions`` run through
+:class:`RemoteEngine` against Oxigraph (plain, and with ``--union-default-graph``) and a private
+Virtuoso, each loaded with the bundled graph and with a synthetic graph of over 100k triples; the
+normalised results must equal the embedded engine's. One server per store and data set for the
+module; the synthetic graph is generated once per session.
+
+Normalisation is limited to what SPARQL leaves open: row order, blank-node labels, and GROUP_CONCAT
+values (their order is undefined, whether they keep a common language tag is disputed -
+w3c/rdf-tests#280 says never, pyoxigraph 0.5 keeps it, Virtuoso drops it - and an empty group gives ""
+on Virtuoso but no value on pyoxigraph 0.5), compared as sorted lexical parts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pyoxigraph as ox
+import pytest
+from servers import OxigraphServer, VirtuosoServer, stored_quads
+
+from claimgraph.dataset import Dataset, load_dataset
+from claimgraph.errors import EndpointError
+from claimgraph.namespaces import CG
+from claimgraph.queries import Query, canned_queries, find_contradictions, run_query
+from claimgraph.stores import EmbeddedEngine, QueryResults, RemoteEngine, Term
+from claimgraph.synth import claims_for_triples, generate
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "queries"
+CANNED = canned_queries(QUERIES)
+STORES = ["oxigraph", "oxigraph-union", "virtuoso"]
+
+# Virtuoso 7.2 evaluates arbitrary-length paths (p*) wrongly when both ends end up bound by other
+# patterns: a path counted once per route, rows lost (`VALUES ?t { cg:Country } ?t rdfs:subClassOf*
+# cg:Place` gives 4 rows, not 1; openlink/virtuoso-opensource#704, #460). Not yet worked around in
+# RemoteEngine: query -> the data sets on which its results differ.
+VIRTUOSO_PATH_BUG = {
+    "anonymous-only": {"bundled", "synthetic"},
+    "contradictions-incompatible-positions": {"synthetic"},
+    "contradictions-public-line-vs-intelligence": {"bundled", "synthetic"},
+    "territory-positions": {"bundled", "synthetic"},
+    "contradictions": {"bundled", "synthetic"},
+}
+
+
+def expect_virtuoso_path_bug(request: pytest.FixtureRequest, what: str) -> None:
+    params = request.node.callspec.params
+    if params["endpoint"] == "virtuoso" and params["data"] in VIRTUOSO_PATH_BUG.get(what, ()):
+        reason = "Virtuoso 7.2 property-path bug (see VIRTUOSO_PATH_BUG)"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """A generated corpus of over 100k triples (one per test session)."""
+    root = tmp_path_factory.mktemp("synthetic")
+    generate(root, claims=claims_for_triples(100_000), seed=3)
+    dataset = load_dataset(root)
+    assert len(dataset.store) > 100_000
+    return dataset
+
+
+@cache
+def bundled() -> Dataset:
+    return load_dataset()
+
+
+@pytest.fixture(scope="module", params=["bundled", "synthetic"])
+def data(request: pytest.FixtureRequest) -> Dataset:
+    if request.param == "bundled":
+        return bundled()
+    dataset: Dataset = request.getfixturevalue("synthetic")
+    return dataset
+
+
+class Endpoint(NamedTuple):
+    store: str
+    url: str
+
+
+@pytest.fixture(scope="module", params=STORES)
+def endpoint(
+    request: pytest.FixtureRequest, data: Dataset, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoint]:
+    """A store holding ``data`` as a load would leave it (every graph but the shapes)."""
+    directory = tmp_path_factory.mktemp(request.param)
+    quads = stored_quads(data)
+    server: OxigraphServer | VirtuosoServer
+    if request.param == "virtuoso":
+        server = VirtuosoServer(directory, quads)
+    else:
+        server = OxigraphServer(directory, quads, read_only=True, union_default_graph=request.param != "oxigraph")
+    with server:
+        yield Endpoint(request.param, server.url)
+
+
+def arguments(dataset: Dataset, query: Query) -> dict[str, str]:
+    """Parameter values that select something in ``dataset``: the examples on the bundled graph, else
+    the first claim, the actor with most claims, the document with most evidence, the place with most parts."""
+    if dataset is bundled():
+        return {p.name: p.example for p in query.parameters if p.example is not None}
+    engine = EmbeddedEngine(dataset)
+    picks = {
+        "claim": f"SELECT ?x WHERE {{ ?x <{CG.claimant}> ?a }} ORDER BY ?x LIMIT 1",
+        "actor": f"SELECT ?x WHERE {{ ?c <{CG.claimant}> ?x }} GROUP BY ?x ORDER BY DESC(COUNT(?c)) ?x LIMIT 1",
+        "source": f"SELECT ?x WHERE {{ ?e <{CG.foundIn}> ?x }} GROUP BY ?x ORDER BY DESC(COUNT(?e)) ?x LIMIT 1",
+        "territory": f"SELECT ?x WHERE {{ ?p <{CG.placePartOf}> ?x }} GROUP BY ?x ORDER BY DESC(COUNT(?p)) ?x LIMIT 1",
+    }
+    chosen = {}
+    for parameter in query.parameters:
+        if parameter.name in picks:
+            (row,) = engine.select(picks[parameter.name]).rows
+            assert isinstance(row[0], ox.NamedNode)
+            chosen[parameter.name] = row[0].value
+        elif parameter.example is not None:
+            chosen[parameter.name] = parameter.example
+    return chosen
+
+
+_GROUP_CONCAT = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s*AS\s*\?(\w+)", re.I)
+
+
+def normalised(results: QueryResults, query: str) -> list[str]:
+    """Rows as sorted lines of N-Triples terms: blank nodes as ``_:b``, GROUP_CONCAT values as sorted
+    lexical parts."""
+    concatenated = set(_GROUP_CONCAT.findall(query))
+
+    def text(variable: str, term: Term | None) -> str:
+        if variable in concatenated:
+            assert term is None or isinstance(term, ox.Literal)
+            # An empty group: "" on Virtuoso (as the spec says), no value on pyoxigraph 0.5.
+            parts = sorted(term.value.split("; ")) if term is not None and term.value else []
+            return str(ox.Literal("; ".join(parts)))
+        if term is None:
+            return "-"
+        return "_:b" if isinstance(term, ox.BlankNode) else str(term)
+
+    return sorted(" ".join(text(v, t) for v, t in zip(results.variables, row, strict=True)) for row in results.rows)
+
+
+def assert_same(remote: list[str], embedded: list[str], what: str) -> None:
+    if remote != embedded:
+        diff = list(difflib.unified_diff(embedded, remote, "embedded", "remote", lineterm="", n=0))
+        shown = "\n".join(diff[:40]) + ("\n…" if len(diff) > 40 else "")
+        pytest.fail(f"{what}: {len(remote)} rows remotely, {len(embedded)} embedded\n{shown}", pytrace=False)
+
+
+@pytest.mark.parametrize("name", sorted(CANNED))
+def test_every_canned_query_selects_rows_in_the_synthetic_graph(synthetic: Dataset, name: str) -> None:
+    """So that equal results on it are not just two empty answers."""
+    assert len(run_query(EmbeddedEngine(synthetic), CANNED[name], arguments(synthetic, CANNED[name]))) > 0
+
+
+def test_graph_listing_is_the_data_graphs_without_store_system_graphs(endpoint: Endpoint, data: Dataset) -> None:
+    expected = sorted({q.graph_name.value for q in stored_quads(data) if isinstance(q.graph_name, ox.NamedNode)})
+    assert RemoteEngine(endpoint.url).graphs == expected
+
+
+@pytest.mark.parametrize("name", sorted(CANNED))
+def test_canned_query_gives_the_embedded_results(
+    request: pytest.FixtureRequest, endpoint: Endpoint, data: Dataset, name: str
+) -> None:
+    expect_virtuoso_path_bug(request, name)
+    query = CANNED[name]
+    given = arguments(data, query)
+    embedded = run_query(EmbeddedEngine(data), query, given)
+    remote = run_query(RemoteEngine(endpoint.url), query, given)
+    assert remote.variables == embedded.variables
+    assert_same(normalised(remote, query.text), normalised(embedded, query.text), f"{name} on {endpoint.store}")
+
+
+def test_contradictions_are_the_embedded_ones(
+    request: pytest.FixtureRequest, endpoint: Endpoint, data: Dataset
+) -> None:
+    expect_virtuoso_path_bug(request, "contradictions")
+    embedded = [c.to_json() for c in find_contradictions(EmbeddedEngine(data), QUERIES)]
+    remote = [c.to_json() for c in find_contradictions(RemoteEngine(endpoint.url), QUERIES)]
+    assert embedded, "the data has contradictions to compare"
+    assert remote == embedded
+
+
+# --- Row caps ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """Virtuoso with its stock kind of limit: at most 100 result rows."""
+    with VirtuosoServer(tmp_path_factory.mktemp("capped"), stored_quads(bundled()), max_rows=100) as server:
+        yield server
+
+
+def test_results_cut_at_the_row_cap_are_an_error_not_partial(capped: VirtuosoServer) -> None:
+    claims = CANNED["claims"]
+    assert len(run_query(RemoteEngine(capped.url), claims, {})) == 26  # under the cap: whole
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    with pytest.raises(EndpointError) as caught:
+        RemoteEngine(capped.url).select(everything, name="everything")
+    assert str(caught.value) == (
+        f"endpoint {capped.url}: cut everything at its row cap of 100 rows (X-SPARQL-MaxRows), so the results"
+        " may be partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)"
+    )
