@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -110,6 +110,17 @@ class ValidationReport:
     def tally(self) -> Counter[Severity]:
         """Number of results per severity."""
         return Counter(r.severity for r in self.results)
+
+    def restricted(self, focus_nodes: Container[str]) -> ValidationReport:
+        """The report with only the results on ``focus_nodes`` (IRIs), as incremental validation gives it."""
+        keep = [i for i, r in enumerate(self.results) if r.focus in focus_nodes]
+        return ValidationReport(
+            results=[self.results[i] for i in keep],
+            counts=self.counts,
+            engine=self.engine,
+            delegated=dict(self.delegated),
+            _terms=[self._terms[i] for i in keep if i < len(self._terms)],
+        )
 
 
 #: Validation engines: see the module documentation.

@@ -1,0 +1,467 @@
+"""Incremental validation: the same results as a full run on the affected nodes, the base's elsewhere.
+
+Every comparison runs a full validation of the base and of the changed data, and checks both halves of
+the guarantee (claimgraph.incremental): the incremental results are exactly the full run's on the
+affected nodes, and outside them the full run's results are the base's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from conftest import REPO, rewrite
+from servers import _missing
+from test_shapes import BASE_TEXT, BASE_TRIG, CASES, Case, Variant, archived_bytes
+
+from claimgraph.cli import main
+from claimgraph.dataset import data_files, load_dataset
+from claimgraph.incremental import (
+    INDEX_VERSION,
+    FullRunNeeded,
+    IncrementalReport,
+    Index,
+    changes_named,
+    changes_since,
+    shape_reach,
+    validate_changes,
+)
+from claimgraph.namespaces import CG, PREFIXES
+from claimgraph.synth import generate
+from claimgraph.validate import ValidationReport, _to_rdflib, validate
+
+
+def git(root: Path, *args: str) -> str:
+    if shutil.which("git") is None:
+        _missing("git is not installed")
+    done = subprocess.run(
+        ["git", "-c", "user.email=test@example.org", "-c", "user.name=test", *args],
+        cwd=root,
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def commit(root: Path) -> None:
+    """Make ``root`` a git repository whose HEAD is its present content."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", "base")
+
+
+def compare(root: Path, base: ValidationReport, rev: str = "HEAD") -> IncrementalReport:
+    """Validate ``root`` incrementally since ``rev`` and check it against full runs of base and new data."""
+    outcome = validate_changes(root, changes=changes_since(root, rev))
+    assert outcome.affected is not None, outcome.full_run_reason
+    full = validate(load_dataset(root))
+    affected = outcome.affected
+    assert sorted(outcome.report.results) == sorted(r for r in full.results if r.focus in affected)
+    assert sorted(r for r in full.results if r.focus not in affected) == sorted(
+        r for r in base.results if r.focus not in affected
+    )
+    if base.passes(allow_warnings=True):
+        assert outcome.report.passes(allow_warnings=True) == full.passes(allow_warnings=True)
+    if base.conforms:
+        assert outcome.report.conforms == full.conforms
+    return outcome
+
+
+def iri(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local
+
+
+# ---------------------------------------------------------------------------------------------------
+# What the shapes read
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_bundled_shapes_read_three_hops_along_the_relay_chain() -> None:
+    reach = shape_reach(_to_rdflib(load_dataset(paths=[]).shape_quads()))
+    assert reach.depth == 3
+    followed = {CG.claimant, CG.evidence, CG.relay, CG.relayAgent, CG.anchor, CG.foundIn, CG.proposition}
+    assert followed | {CG.viaSource, PREFIXES["oa"] + "hasSelector", PREFIXES["oa"] + "hasSource"} <= reach.predicates
+    # A cardinality on a path reads the focus node's own triples: its values are not followed.
+    assert PREFIXES["rdfs"] + "label" not in reach.predicates
+    assert CG.stance not in reach.predicates
+
+
+SHAPES_HEAD = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+"""
+
+
+def sparql_shape(query: str) -> str:
+    return f'ex:S sh:targetClass ex:C ; sh:sparql [ sh:prefixes ex:prefixes ; sh:select """{query}""" ] .'
+
+
+@pytest.mark.parametrize(
+    ("shape", "reason"),
+    [
+        ("ex:S sh:targetClass ex:C ; sh:path [ sh:inversePath ex:p ] ; sh:class ex:D .", "complex sh:path"),
+        ("ex:S sh:targetObjectsOf ex:p ; sh:path ex:q ; sh:minCount 1 .", "sh:targetObjectsOf"),
+        (sparql_shape("SELECT $this WHERE { ?x ex:p $this }"), "reads ?x, not reached from $this"),
+        (sparql_shape("SELECT $this WHERE { $this ex:p+ ?x . ?x ex:q ?y }"), "only IRIs and sequences"),
+        (sparql_shape("SELECT $this WHERE { $this ?p ?x }"), "only IRIs and sequences"),
+        ("ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:param ] .", "constraint component of their own"),
+    ],
+    ids=["inverse-path", "target-objects-of", "backwards-sparql", "repeated-path", "variable-predicate", "component"],
+)
+def test_shapes_reading_backwards_or_unboundedly_need_a_full_run(shape: str, reason: str) -> None:
+    with pytest.raises(FullRunNeeded, match=re.escape(reason)):
+        shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + shape, format="turtle"))
+
+
+def test_sparql_depth_is_the_longest_chain_from_this() -> None:
+    query = (
+        "SELECT $this WHERE { $this ex:a ?x . FILTER NOT EXISTS { ?x ex:b/ex:c ?y ."
+        " FILTER NOT EXISTS { ?y a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ex:K } } }"
+    )
+    reach = shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + sparql_shape(query), format="turtle"))
+    assert reach.depth == 3  # ?y's type is read, three hops from $this
+    assert reach.predicates == {"http://example.org/a", "http://example.org/b", "http://example.org/c"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every violating example of every shape, as a change to a conforming base in git
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shapes_base_report(tmp_path_factory: pytest.TempPathFactory) -> ValidationReport:
+    root = shapes_base(tmp_path_factory.mktemp("base"))
+    return validate(load_dataset(root))
+
+
+def shapes_base(root: Path) -> Path:
+    """A data directory with the ontology and the shape tests' base fixture (no result at all)."""
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    (root / "graph").mkdir()
+    shutil.copy(BASE_TRIG, root / "graph" / "case.trig")
+    shutil.copy(BASE_TEXT, root / "graph" / BASE_TEXT.name)
+    return root
+
+
+# One violating example per shape (the first): every shape, in a minute; tests/test_shapes.py runs the rest.
+ONE_PER_SHAPE = [pytest.param(case, case.violating[0], id=f"{case.shape}/{case.violating[0].name}") for case in CASES]
+
+
+@pytest.mark.parametrize(("case", "variant"), ONE_PER_SHAPE)
+def test_shape_example_validated_incrementally_as_in_a_full_run(
+    tmp_path: Path, shapes_base_report: ValidationReport, case: Case, variant: Variant
+) -> None:
+    root = shapes_base(tmp_path / "data")
+    commit(root)
+    text = archived_bytes(variant.archive)
+    if text is None:
+        (root / "graph" / BASE_TEXT.name).unlink()
+    else:
+        (root / "graph" / BASE_TEXT.name).write_bytes(text)
+    rewrite(root, variant.update)
+    outcome = compare(root, shapes_base_report)
+    focus = iri(variant.focus or case.focus)
+    assert focus in outcome.affected  # type: ignore[operator]
+    assert any(r.focus == focus and r.shape.endswith(case.shape) for r in outcome.report.results)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The bundled graph: changes in one file that reach nodes of others
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_report() -> ValidationReport:
+    return validate(load_dataset())
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        # A relay agent of the article stops being an agent: registry change, claims three hops away.
+        "DELETE WHERE { GRAPH graph:actors { actor:reuters a ?type } }",
+        # A claimant becomes anonymous without a description: the claims' relay checks and warnings.
+        "DELETE WHERE { GRAPH graph:actors { actor:mike-quigley a ?type } } ;"
+        " INSERT DATA { GRAPH graph:actors { actor:mike-quigley a cg:AnonymousSource } }",
+        # A proposition loses its type: every claim asserting it, in the article.
+        "DELETE WHERE { GRAPH graph:propositions { prop:putin-wants-more a ?type } }",
+        # Evidence loses its document; an anchor its source.
+        "DELETE WHERE { GRAPH doc:optimism-vs-intelligence {"
+        " evidence:intelligence-community-putin-wants-more cg:foundIn ?d } }",
+        # A quote is changed.
+        "DELETE WHERE { GRAPH doc:optimism-vs-intelligence {"
+        " anchor:intelligence-community-putin-wants-more-quote oa:exact ?e } } ;"
+        " INSERT DATA { GRAPH doc:optimism-vs-intelligence {"
+        ' anchor:intelligence-community-putin-wants-more-quote oa:exact "The intelligence community" } }',
+    ],
+    ids=["relay-agent-type", "claimant-anonymous", "proposition-type", "evidence-document", "quote"],
+)
+def test_change_in_one_file_revalidates_what_other_files_state_about_it(
+    data_copy: Path, bundled_report: ValidationReport, update: str
+) -> None:
+    commit(data_copy)
+    rewrite(data_copy, update)  # every graph file is written again: only the quads that differ count
+    outcome = compare(data_copy, bundled_report)
+    assert any(r.severity.value == "Violation" for r in outcome.report.results)
+
+
+def test_one_registry_change_validates_only_what_reaches_it(data_copy: Path) -> None:
+    rewrite(data_copy, "")  # the base as the rewrites below write it (integer datatypes as the store keeps them)
+    commit(data_copy)
+    base = validate(load_dataset(data_copy))
+    rewrite(data_copy, "DELETE WHERE { GRAPH graph:actors { actor:reuters a ?type } }")
+    outcome = compare(data_copy, base)
+    affected = outcome.affected or frozenset()
+    # The agent itself, the relay step naming it, the evidence of that step and the claim (3 hops).
+    chain = ["actor:reuters", "relay:intelligence-community-putin-wants-more-2"]
+    chain += ["evidence:intelligence-community-putin-wants-more", "claim:intelligence-community-putin-wants-more"]
+    assert {iri(c) for c in chain} <= affected
+    assert len(affected) < 60
+    assert outcome.loaded_files < 5  # events.trig holds nothing the affected nodes read
+    assert {r.shape.rpartition("#")[2] for r in outcome.report.results} >= {"RelayStep-relayAgent"}
+    assert outcome.report.counts.claims == sum(1 for n in affected if n.startswith(iri("claim:")))
+    assert outcome.report.counts.actors == 0  # actor:reuters, the only affected agent, is no longer typed one
+
+
+def test_changed_archived_text_revalidates_its_document_and_anchors(
+    data_copy: Path, bundled_report: ValidationReport
+) -> None:
+    commit(data_copy)
+    text = data_copy / "graph" / "archive" / "optimism-vs-intelligence.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace("Putin wants more", "Putin wants less"), encoding="utf-8")
+    outcome = compare(data_copy, bundled_report)
+    shapes = {r.shape.rpartition("#")[2] for r in outcome.report.results}
+    assert {"SourceDocument-sha256MatchesText", "TextAnchor-exactInArchivedText"} <= shapes
+    assert outcome.loaded_files < len(data_files(data_copy / "graph"))
+
+
+def test_deleted_and_added_files(data_copy: Path, bundled_report: ValidationReport) -> None:
+    commit(data_copy)
+    (data_copy / "graph" / "events.trig").unlink()
+    moved = data_copy / "graph" / "propositions.trig"
+    moved.rename(data_copy / "graph" / "registry-propositions.trig")
+    outcome = compare(data_copy, bundled_report)
+    # The propositions moved file: they, and the claims asserting them, are validated again.
+    assert {iri("prop:putin-wants-more"), iri("claim:intelligence-community-putin-wants-more")} <= outcome.affected  # type: ignore[operator]
+
+
+def test_unchanged_data_validates_nothing(data_copy: Path, bundled_report: ValidationReport) -> None:
+    commit(data_copy)
+    outcome = compare(data_copy, bundled_report)
+    assert outcome.affected == frozenset()
+    assert outcome.report.results == []
+    assert outcome.loaded_files == 0
+    assert outcome.report.counts.triples == 0
+
+
+def test_ontology_change_validates_everything(data_copy: Path, bundled_report: ValidationReport) -> None:
+    commit(data_copy)
+    shapes = data_copy / "ontology" / "shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    outcome = validate_changes(data_copy, changes=changes_since(data_copy, "HEAD"))
+    assert outcome.affected is None
+    assert outcome.full_run_reason == "the ontology or the shapes changed"
+    assert sorted(outcome.report.results) == sorted(bundled_report.results)
+
+
+def test_changes_since_an_older_commit(data_copy: Path, bundled_report: ValidationReport) -> None:
+    commit(data_copy)
+    rewrite(data_copy, "DELETE WHERE { GRAPH graph:actors { actor:reuters a ?type } }")
+    git(data_copy, "commit", "-q", "-am", "second")
+    rewrite(data_copy, "DELETE WHERE { GRAPH graph:propositions { prop:putin-wants-more a ?type } }")
+    outcome = compare(data_copy, bundled_report, rev="HEAD~1")
+    assert iri("actor:reuters") in outcome.affected  # type: ignore[operator]
+    assert iri("prop:putin-wants-more") in outcome.affected  # type: ignore[operator]
+
+
+def test_named_files_outside_git_are_new(tmp_path: Path) -> None:
+    root = shapes_base(tmp_path / "data")
+    outcome = validate_changes(root, changes=changes_named(root, [root / "graph" / "case.trig"]))
+    full = validate(load_dataset(root))
+    assert outcome.affected is not None
+    assert sorted(outcome.report.results) == sorted(r for r in full.results if r.focus in outcome.affected)
+    assert len(outcome.affected) > 10
+
+
+# ---------------------------------------------------------------------------------------------------
+# A synthetic corpus with planted violations
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ValidationReport]:
+    root = tmp_path_factory.mktemp("corpus") / "data"
+    generate(root, claims=200, seed=7)
+    return root, validate(load_dataset(root))
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "DELETE WHERE { GRAPH doc:article-000004 { ?anchor oa:exact ?e } }",
+        "DELETE WHERE { GRAPH graph:actors { ?agent a cg:NewsOrganization } }",
+        "DELETE WHERE { GRAPH graph:propositions { ?p cg:contradicts ?q } }",
+    ],
+    ids=["article-quotes", "registry-types", "proposition-links"],
+)
+def test_synthetic_corpus_with_planted_violations(
+    tmp_path: Path, corpus: tuple[Path, ValidationReport], update: str
+) -> None:
+    source, base = corpus
+    root = tmp_path / "data"
+    shutil.copytree(source, root)
+    commit(root)
+    rewrite(root, update)
+    outcome = compare(root, base)
+    assert outcome.affected
+    assert base.results and not base.passes(allow_warnings=True)  # planted violations stay outside
+
+
+# ---------------------------------------------------------------------------------------------------
+# The index
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_index_notices_changed_bytes_behind_unchanged_size_and_mtime(tmp_path: Path) -> None:
+    root = shapes_base(tmp_path / "data")
+    case = root / "graph" / "case.trig"
+    index = Index(root)
+    index.refresh({case.resolve(): case})
+    before = index.neighbours(
+        {iri("claim:shapes-fixture-minister-bridge-open")}, frozenset({CG.claimant}), backwards=False
+    )
+    assert before == {iri("actor:shapes-fixture-minister")}
+    stat = case.stat()
+    text = case.read_text(encoding="utf-8")
+    case.write_text(
+        text.replace("actor:shapes-fixture-minister ;", "actor:shapes-fixture-ministea ;", 1), encoding="utf-8"
+    )
+    os.utime(case, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert case.stat().st_size == stat.st_size
+    index.refresh({case.resolve(): case})
+    after = index.neighbours(
+        {iri("claim:shapes-fixture-minister-bridge-open")}, frozenset({CG.claimant}), backwards=False
+    )
+    assert after == {iri("actor:shapes-fixture-ministea")}
+    index.close()
+
+
+def test_index_of_another_version_is_rebuilt(tmp_path: Path) -> None:
+    root = shapes_base(tmp_path / "data")
+    case = root / "graph" / "case.trig"
+    index = Index(root)
+    index.refresh({case.resolve(): case})
+    index.put("version", "0")
+    index.close()
+    reopened = Index(root)
+    assert reopened.get("version") == INDEX_VERSION
+    assert reopened.db.execute("SELECT COUNT(*) FROM files").fetchone() == (0,)
+    reopened.close()
+    assert (root / ".claimgraph" / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+def test_damaged_index_is_rebuilt(tmp_path: Path) -> None:
+    root = shapes_base(tmp_path / "data")
+    (root / ".claimgraph").mkdir()
+    (root / ".claimgraph" / "index.sqlite").write_bytes(b"not a database" * 100)
+    case = root / "graph" / "case.trig"
+    index = Index(root)
+    index.refresh({case.resolve(): case})
+    assert index.files_stating({iri("claim:shapes-fixture-minister-bridge-open")}) == {case.resolve()}
+    index.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_cli_changed_since_head(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rewrite(data_copy, "")
+    commit(data_copy)
+    rewrite(data_copy, "DELETE WHERE { GRAPH graph:actors { actor:reuters a ?type } }")
+    monkeypatch.chdir(data_copy)
+    result = CliRunner().invoke(main, ["validate", "--data", ".", "--changed-since", "HEAD", "--format", "json"])
+    assert result.exit_code == 1
+    summary = r"incremental validation: \d changed file\(s\), \d+ affected node\(s\), \d of 5 data file\(s\) loaded\n"
+    assert re.fullmatch(summary, result.stderr)
+    report = json.loads(result.stdout)
+    assert report["violations"] > 0
+    assert {r["focus"] for r in report["results"]} >= {iri("relay:intelligence-community-putin-wants-more-2")}
+
+
+def test_cli_junit_counts_the_checks_of_the_affected_nodes(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rewrite(data_copy, "")
+    commit(data_copy)
+    rewrite(data_copy, "DELETE WHERE { GRAPH graph:propositions { prop:putin-wants-more a ?type } }")
+    monkeypatch.chdir(data_copy)
+    result = CliRunner().invoke(main, ["validate", "--data", ".", "--changed-since", "HEAD", "--format", "junit"])
+    assert result.exit_code == 1
+    cases = ElementTree.fromstring(result.stdout).iter("testcase")
+    checked = {iri(str(case.get("name"))) for case in cases}
+    affected = validate_changes(data_copy, changes=changes_since(data_copy, "HEAD")).affected
+    assert checked and affected is not None
+    assert checked <= affected
+    assert iri("claim:intelligence-community-putin-wants-more") in checked
+
+
+def test_cli_changed_file(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commit(data_copy)
+    monkeypatch.chdir(data_copy)
+    result = CliRunner().invoke(
+        main, ["validate", "--data", ".", "--changed", "graph/events.trig", "--allow-warnings", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("incremental validation: 1 changed file(s), 0 affected node(s)")
+
+
+def test_cli_bad_revision_is_one_line_error(data_copy: Path) -> None:
+    commit(data_copy)
+    result = CliRunner().invoke(main, ["validate", "--data", str(data_copy), "--changed-since", "no-such-rev"])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: git revision 'no-such-rev': fatal: ")
+    assert "Traceback" not in result.output
+
+
+def test_cli_outside_a_git_repository_is_one_line_error(tmp_path: Path) -> None:
+    root = shapes_base(tmp_path / "data")
+    result = CliRunner().invoke(main, ["validate", "--data", str(root), "--changed-since", "HEAD"])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: git revision 'HEAD': fatal: not a git repository")
+
+
+def test_cli_new_file_redefining_a_graph_is_the_full_runs_error(data_copy: Path) -> None:
+    commit(data_copy)
+    shutil.copy(data_copy / "graph" / "actors.trig", data_copy / "graph" / "zz-actors-again.trig")
+    full = CliRunner().invoke(main, ["validate", "--data", str(data_copy)])
+    incremental = CliRunner().invoke(main, ["validate", "--data", str(data_copy), "--changed-since", "HEAD"])
+    assert incremental.exit_code == full.exit_code == 2
+    assert incremental.output == full.output
+    assert "zz-actors-again.trig: named graph <https://w3id.org/claimgraph/id/graph/actors> is already defined in" in (
+        incremental.output
+    )
+
+
+def test_cli_incremental_options_exclude_endpoint_and_each_other() -> None:
+    result = CliRunner().invoke(main, ["validate", "--changed-since", "HEAD", "--changed", "x.trig"])
+    assert result.exit_code == 2
+    assert "--changed-since and --changed exclude each other" in result.output
+    result = CliRunner().invoke(main, ["validate", "--changed-since", "HEAD", "--endpoint", "http://127.0.0.1:1/q"])
+    assert result.exit_code == 2
+    assert "need files, not --endpoint" in result.output
