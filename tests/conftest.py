@@ -1,10 +1,13 @@
-"""Shared fixtures: a private copy of the bundled data that tests may mutate."""
+"""Shared fixtures: a private copy of the bundled data that tests may mutate; no network but loopback."""
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -49,3 +52,84 @@ def mutate(data_copy: Path) -> Callable[[str], Path]:
         return data_copy
 
     return apply
+
+
+# --- No network at run time -----------------------------------------------------------------------
+# For the whole session, Python sockets may reach loopback only: a connection to (or a name lookup
+# for) anything else is refused and recorded, so every test also proves that claimgraph touches no
+# network it was not pointed at. The count is reported in the terminal summary. (Native code, such as
+# pyoxigraph's own HTTP client, bypasses Python sockets: the code refuses SERVICE itself, and tests
+# check that with recording servers on loopback.)
+
+BLOCKED: list[str] = []
+_REAL_CONNECT = socket.socket.connect
+_REAL_CONNECT_EX = socket.socket.connect_ex
+_REAL_GETADDRINFO = socket.getaddrinfo
+
+
+def _loopback(host: object) -> bool:
+    if not isinstance(host, str | bytes):
+        return False
+    name = host.decode() if isinstance(host, bytes) else host
+    if name in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse(what: str) -> OSError:
+    BLOCKED.append(what)
+    return OSError(101, f"network access blocked in tests: {what}")  # ENETUNREACH
+
+
+def _guard(address: Any) -> None:
+    if isinstance(address, tuple) and not _loopback(address[0]):
+        raise _refuse(f"connect to {address[0]}:{address[1]}")
+
+
+def _connect(self: socket.socket, address: Any) -> None:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _guard(address)
+    _REAL_CONNECT(self, address)
+
+
+def _connect_ex(self: socket.socket, address: Any) -> int:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _guard(address)
+    return _REAL_CONNECT_EX(self, address)
+
+
+def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    if host not in (None, "", b"") and not _loopback(host):  # "": any local address, for binding
+        try:
+            ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)
+        except ValueError:  # a name: looking it up is itself network traffic
+            raise _refuse(f"name lookup of {host!r}") from None
+    return _REAL_GETADDRINFO(host, *args, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.socket.connect = _connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _getaddrinfo
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    socket.socket.connect = _REAL_CONNECT  # type: ignore[method-assign]
+    socket.socket.connect_ex = _REAL_CONNECT_EX  # type: ignore[method-assign]
+    socket.getaddrinfo = _REAL_GETADDRINFO
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(f"network guard: {len(BLOCKED)} outbound connection attempts blocked (loopback only)")
+    for attempt in dict.fromkeys(BLOCKED):
+        terminalreporter.write_line(f"  blocked: {attempt}")
+
+
+@pytest.fixture
+def network_attempts() -> Callable[[], list[str]]:
+    """A function giving the outbound attempts blocked since the test started (empty: loopback only)."""
+    start = len(BLOCKED)
+    return lambda: BLOCKED[start:]

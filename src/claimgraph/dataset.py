@@ -7,6 +7,8 @@ into a fresh store or raises, so callers never see half a dataset.
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,8 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import DataDirectoryError, DuplicateGraphError, InputError
-from .namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SHAPES_GRAPH, sparql_prefixes
+from .errors import DataDirectoryError, DuplicateGraphError, InputError, RemoteReferenceError
+from .namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SH, SHAPES_GRAPH, sparql_prefixes
+from .stores import refuse_service, xml_fault
 
 #: File extensions the loader reads, with their syntax.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -111,7 +114,7 @@ class Dataset:
         archive = ox.NamedNode(ARCHIVE_GRAPH)
         self.store.remove_graph(archive)
         self.store.add_graph(archive)
-        resolved: dict[Path, Path] = {}
+        resolved: dict[str, str] = {}
         texts: list[ox.Quad] = []
         for quad in self.store.quads_for_pattern(None, _ARCHIVE_PATH, None, None):
             source = self.sources.get(quad.graph_name)
@@ -123,30 +126,34 @@ class Dataset:
         self.store.extend(texts)
 
 
-def _read_archived_text(base: Path, relative: str, resolved: dict[Path, Path] | None = None) -> str | None:
+def _read_archived_text(base: Path, relative: str, resolved: dict[str, str] | None = None) -> str | None:
     """The text at ``relative`` to ``base``, if it is a file inside ``base`` (symbolic links followed).
 
     :param resolved: a cache of resolved directories, shared by the calls of one archive refresh.
     """
     cache = {} if resolved is None else resolved
 
-    def real(directory: Path) -> Path:
+    def real(directory: str) -> str:
         found = cache.get(directory)
         if found is None:
-            found = cache[directory] = directory.resolve()
+            found = cache[directory] = os.path.realpath(directory)
         return found
 
-    root = real(base)
-    candidate = base / relative
+    # os.path on strings, not pathlib: this runs once per archived document (thousands per load).
+    root = real(str(base))
+    candidate = os.path.join(base, relative)
+    parent, name = os.path.split(candidate)
     # Resolving every file costs a system call per path component; directories are resolved once
     # and the file itself only when it is a symbolic link.
-    path = real(candidate.parent) / candidate.name
-    if candidate.is_symlink() or candidate.name in ("", ".", ".."):
-        path = candidate.resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    path = os.path.join(real(parent), name)
+    if name in ("", ".", "..") or os.path.islink(candidate):
+        path = os.path.realpath(candidate)
+    inside = path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+    if not inside or not os.path.isfile(path):
         return None
     try:
-        return path.read_bytes().decode("utf-8", errors="replace")
+        with open(path, "rb") as file:
+            return file.read().decode("utf-8", errors="replace")
     except OSError:
         return None
 
@@ -175,6 +182,7 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
             _load_file(dataset, path)
     if ox.NamedNode(SHAPES_GRAPH) not in dataset.sources:
         raise DataDirectoryError(root, f"no shapes: no file in ontology/ declares <{SHAPES_GRAPH}> a owl:Ontology")
+    _refuse_federated_shapes(dataset)
     dataset.refresh_archive()
     return dataset
 
@@ -239,11 +247,93 @@ def _load_fast(root: Path, files: list[Path]) -> Dataset | None:
     return dataset
 
 
+_SPARQL_TEXTS = (ox.NamedNode(SH.select), ox.NamedNode(SH.ask))
+
+
+def _refuse_federated_shapes(dataset: Dataset) -> None:
+    """Refuse SHACL-SPARQL shapes with a ``SERVICE`` clause: both validators would call the service.
+
+    :raises RemoteReferenceError: naming the shapes file and the line of the clause.
+    """
+    shapes = ox.NamedNode(SHAPES_GRAPH)
+    path = dataset.sources[shapes]
+    for predicate in _SPARQL_TEXTS:
+        for quad in dataset.store.quads_for_pattern(None, predicate, None, shapes):
+            if not isinstance(quad.object, ox.Literal):
+                continue
+            try:
+                refuse_service(quad.object.value, name=str(path))
+            except RemoteReferenceError as error:
+                text = _read(path)
+                at = re.search(rb"\bSERVICE\b", text, re.I)
+                line, column = _line_column(text, at.start()) if at else (None, None)
+                raise RemoteReferenceError(
+                    path,
+                    f"SERVICE {error.reference} in a SHACL-SPARQL shape refused: validation runs no federated query",
+                    reference=error.reference,
+                    line=line,
+                    column=column,
+                ) from None
+
+
 def _read(path: Path) -> bytes:
+    """The bytes of an RDF file, checked before any parser sees them (see :func:`_checked`)."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as error:
         raise InputError(path, error.strerror or str(error)) from None
+    return _checked(path, data)
+
+
+_WIDE_BOMS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
+_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.S)
+_ENTITY_REFERENCE = re.compile(rb"[&%][A-Za-z_:][^;\s]*;")
+
+
+def _checked(path: Path, data: bytes) -> bytes:
+    """``data`` without a UTF-8 byte order mark, or an error if no parser should see it.
+
+    Refused: an empty file (a truncated write, most likely); UTF-16 and UTF-32 (RDF files are UTF-8);
+    in RDF/XML, an entity that is external (a file or URL the parser would read) or that expands
+    other entities (a few lines can expand to gigabytes). A UTF-8 byte order mark is harmless and
+    dropped; error columns on the first line then count from after it.
+    """
+    if not data or data.isspace():
+        raise InputError(path, "empty file: no RDF in it (a truncated write?)")
+    for bom, encoding in _WIDE_BOMS.items():
+        if data.startswith(bom):
+            raise InputError(
+                path, f"{encoding} text: RDF files must be UTF-8 (iconv -f {encoding} -t UTF-8 converts it)", line=1
+            )
+    if b"\x00" in data[:2]:
+        raise InputError(path, "UTF-16 or UTF-32 text (NUL bytes): RDF files must be UTF-8", line=1)
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if FORMATS.get(path.suffix) is ox.RdfFormat.RDF_XML and b"<!ENTITY" in data:
+        for match in _ENTITY.finditer(data):
+            name = match.group(1).decode("utf-8", errors="replace")
+            kind = match.group(2)
+            if kind in (b"SYSTEM", b"PUBLIC"):
+                reason = f"external entity {name!r} refused: claimgraph reads no file or URL an input points to"
+            elif _ENTITY_REFERENCE.search(kind):
+                reason = f"entity {name!r} expands other entities: refused (nested entities can exhaust memory)"
+            else:
+                continue
+            line, column = _line_column(data, match.start())
+            end = data.find(b">", match.start()) + 1
+            declaration = " ".join(data[match.start() : end].decode("utf-8", errors="replace").split())
+            raise RemoteReferenceError(path, reason, reference=declaration, line=line, column=column)
+    return data
+
+
+def _line_column(data: bytes, at: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte offset ``at``."""
+    start = data.rfind(b"\n", 0, at) + 1
+    return data.count(b"\n", 0, at) + 1, len(data[start:at].decode("utf-8", errors="replace")) + 1
 
 
 def _prefixes(text: bytes, start: int = 0, end: int | None = None) -> dict[bytes, str]:
@@ -263,21 +353,22 @@ def _prefixes(text: bytes, start: int = 0, end: int | None = None) -> dict[bytes
 def _graph_labels(text: bytes, headers: dict[bytes, dict[bytes, str]] | None = None) -> list[ox.NamedNode]:
     """The graph labels of a TriG text, as far as a scan can tell (see :func:`_load_fast`).
 
-    :param headers: prefix declarations already read, by the text before the first brace (files of
-        one corpus mostly share their header).
+    :param headers: prefix declarations already read, by the text before the line of the first brace
+        (files of one corpus mostly share that header; the line itself names the file's own graph).
     """
     # Declarations (@prefix or PREFIX, in the two usual spellings) and graph labels (a term alone on
     # its line before "{") are found with bytes.find: a regular expression over the whole text would
     # cost more than parsing it. Anything missed or misread is caught by the checks in _load_fast.
     first = text.find(b"{")
-    head = text if first < 0 else text[:first]
+    cut = text.rfind(b"\n", 0, first) + 1 if first >= 0 else len(text)
+    head = text[:cut]
     cache = {} if headers is None else headers
     known = cache.get(head)
     if known is None:
         known = cache[head] = _prefixes(head)
     prefixes = dict(known)
     if first >= 0:
-        prefixes.update(_prefixes(text, first))
+        prefixes.update(_prefixes(text, cut))
     labels: list[ox.NamedNode] = []
     for brace in _find_all(text, b"{"):
         line_start = text.rfind(b"\n", 0, brace) + 1
@@ -304,7 +395,7 @@ def _graph_labels(text: bytes, headers: dict[bytes, dict[bytes, str]] | None = N
 
 
 def _load_trig(store: ox.Store, path: Path, text: bytes) -> None:
-    with _input_errors(path):
+    with _input_errors(path, text):
         store.load(input=text, format=ox.RdfFormat.TRIG)
 
 
@@ -323,6 +414,8 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 
 def _load_file(dataset: Dataset, path: Path) -> None:
     quads = _parse(path)
+    if not quads and FORMATS[path.suffix] is ox.RdfFormat.JSON_LD:
+        raise InputError(path, "no RDF statements in it: JSON-LD drops every key no @context maps to an IRI")
     if FORMATS[path.suffix] in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
         quads = _into_ontology_graph(quads)
     defined = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
@@ -337,17 +430,38 @@ def _load_file(dataset: Dataset, path: Path) -> None:
 
 
 def _parse(path: Path) -> list[ox.Quad]:
-    with _input_errors(path):
-        return list(ox.parse(path=path, format=FORMATS[path.suffix], base_iri=None, rename_blank_nodes=True))
+    data = _read(path)
+    with _input_errors(path, data):
+        return list(ox.parse(data, format=FORMATS[path.suffix], base_iri=None, rename_blank_nodes=True))
+
+
+# The JSON-LD parser has no document loader, so a remote context fails to load; name it and say why.
+_REMOTE_CONTEXT = re.compile(rb'"@(?:context|import)"\s*:\s*(?:\[[^\]"]*)?"([^"]*)"')
 
 
 @contextmanager
-def _input_errors(path: Path) -> Iterator[None]:
-    """Turn the parser's and the file system's errors into one InputError naming ``path``."""
+def _input_errors(path: Path, data: bytes) -> Iterator[None]:
+    """Turn the parser's and the file system's errors into one InputError naming ``path``.
+
+    :param data: the text parsed, to locate what the parser does not.
+    """
     try:
         yield
     except SyntaxError as error:
-        raise InputError(path, _syntax_message(error), line=error.lineno, column=error.offset) from None
+        if "LoadDocumentCallback" in str(error.msg) and (found := _REMOTE_CONTEXT.search(data)):
+            iri = found.group(1).decode("utf-8", errors="replace")
+            line, column = _line_column(data, found.start())
+            raise RemoteReferenceError(
+                path,
+                f"remote JSON-LD context <{iri}> refused: claimgraph fetches no remote documents (inline the context)",
+                reference=iri,
+                line=line,
+                column=column,
+            ) from None
+        where = (error.lineno, error.offset)
+        if where[0] is None and FORMATS.get(path.suffix) is ox.RdfFormat.RDF_XML and (fault := xml_fault(data)):
+            where = fault[:2]
+        raise InputError(path, _syntax_message(error), line=where[0], column=where[1]) from None
     except UnicodeDecodeError as error:
         raise InputError(path, f"not UTF-8: {error.reason}") from None
     except OSError as error:
@@ -357,7 +471,7 @@ def _input_errors(path: Path) -> Iterator[None]:
 def _syntax_message(error: SyntaxError) -> str:
     # Oxigraph prefixes its message with the location ("Parser error at line 2 between columns 1
     # and 6: …"); we report the location ourselves as file:line:column.
-    message = str(error.msg)
+    message = " ".join(str(error.msg).split())  # one line, whatever text the parser quotes
     head, sep, tail = message.partition(": ")
     return tail if sep and head.startswith("Parser error") else message
 

@@ -547,7 +547,7 @@ def find_contradictions(engine: Engine, directory: Path, kinds: Sequence[str] = 
     return [Contradiction(kind, reasons, (sides[a], sides[b])) for kind, reasons, a, b in pairs]
 
 
-#: Most claims to name in a VALUES block; beyond it, the explanation queries read every claim.
+#: Most claims to name in one VALUES block; more are asked in several queries (bounded request size).
 MAX_VALUES = 2000
 
 _QUERY_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("cg", "rdfs", "dcterms", "oa"))
@@ -596,20 +596,21 @@ _CLAIM_EVIDENCE = (
 def explain_claims(engine: Engine, claims: Sequence[str]) -> dict[str, Side]:
     """Each claim's claimant, proposition, stance, affiliations and provenance, by claim IRI.
 
-    Three queries, restricted to ``claims`` by a VALUES block written from the IRIs as terms.
+    Three queries, restricted to ``claims`` by VALUES blocks written from the IRIs as terms, each of
+    at most :data:`MAX_VALUES` claims. (Reading every claim instead costs more even for most of them:
+    at 1M triples, 2,849 of 25,875 claims take 0.8 s in blocks and 4.3 s read whole.)
     """
     if not claims:
         return {}
     terms = [ox.NamedNode(c) for c in claims]
-    wanted = set(claims)
 
     def select(query: str, name: str) -> list[dict[str, Term]]:
-        if len(terms) > MAX_VALUES:
-            # A VALUES block this long costs more to send and parse than reading every claim.
-            rows = engine.select(query, name=name).dicts()
-            return [row for row in rows if _text(row["claim"]) in wanted]
         shape = scan(query, name=name)
-        return engine.select(shape.insert_values(values_block({"claim": terms}, name=name)), name=name).dicts()
+        rows: list[dict[str, Term]] = []
+        for start in range(0, len(terms), MAX_VALUES):
+            block = values_block({"claim": terms[start : start + MAX_VALUES]}, name=name)
+            rows += engine.select(shape.insert_values(block), name=name).dicts()
+        return rows
 
     facts: dict[str, dict[str, Term]] = {}
     for row in select(_CLAIM_FACTS, "claim facts"):
