@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: install
 # Sizes × operations × (ours, baseline, ratio, peak RSS) into bench/results.md and bench/results.json.
 bench: install
 	$(PY) -m bench --sizes 10k,100k,1M
+
+# The 10k run CI does into bench/ci/ (not committed): fails only if a result differs from its reference.
+bench-ci: install
+	$(PY) -m bench --sizes 10k --out bench/ci
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import json
 import resource
 import statistics
@@ -37,6 +38,31 @@ def _median(run: Callable[[], Any], repeat: int, *, at_least: float = 0.0) -> tu
         result = run()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def _fingerprint(lines: Any) -> str:
+    """A digest of a result as a multiset of lines, so ours and the baseline compare in any order."""
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _cell(term: Any) -> str:
+    """A result term as text; a ``"; "``-joined list (GROUP_CONCAT, whose order SPARQL leaves open and
+    Oxigraph varies from process to process) with its items sorted."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and "; " in term.value:
+        items = "; ".join(sorted(term.value.split("; ")))
+        if term.language:
+            return str(ox.Literal(items, language=term.language))
+        return str(ox.Literal(items, datatype=term.datatype))
+    return str(term)
+
+
+def _row_line(row: Any) -> str:
+    return "\t".join(map(_cell, row))
 
 
 def _files(data: Path) -> list[Path]:
@@ -170,7 +196,11 @@ def queries_ours(data: Path, repeat: int, samples: dict[str, str], only: str | N
             continue
         raw = _parameters(query, samples)
         seconds, results = _median(functools.partial(run_query, engine, query, raw), repeat, at_least=0.5)
-        timings[name] = {"seconds": seconds, "rows": len(results)}
+        timings[name] = {
+            "seconds": seconds,
+            "rows": len(results),
+            "fingerprint": _fingerprint(map(_row_line, results.rows)),
+        }
     return {"queries": timings}
 
 
@@ -186,13 +216,13 @@ def queries_raw(data: Path, repeat: int, samples: dict[str, str], only: str | No
         bindings = bind_parameters(query, _parameters(query, samples))
         substitutions = {ox.Variable(k): v for k, v in bindings.items()} or None
 
-        def run(text: str = query.text, subs: Any = substitutions) -> int:
+        def run(text: str = query.text, subs: Any = substitutions) -> list[tuple[Any, ...]]:
             solutions = store.query(text, use_default_graph_as_union=True, substitutions=subs)
             names = [v.value for v in solutions.variables]
-            return sum(1 for row in solutions for _ in [tuple(row[n] for n in names)])
+            return [tuple(row[n] for n in names) for row in solutions]
 
         seconds, rows = _median(run, repeat, at_least=0.5)
-        timings[name] = {"seconds": seconds, "rows": rows}
+        timings[name] = {"seconds": seconds, "rows": len(rows), "fingerprint": _fingerprint(map(_row_line, rows))}
     return {"queries": timings}
 
 
@@ -206,7 +236,8 @@ def contradictions_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     kinds: dict[str, int] = {}
     for contradiction in found:
         kinds[contradiction.kind] = kinds.get(contradiction.kind, 0) + 1
-    return {"seconds": seconds, "pairs": len(found), "kinds": kinds}
+    pairs = (f"{c.kind} {c.sides[0].claim} {c.sides[1].claim}" for c in found)
+    return {"seconds": seconds, "pairs": len(found), "kinds": kinds, "fingerprint": _fingerprint(pairs)}
 
 
 def contradictions_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
@@ -214,16 +245,170 @@ def contradictions_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     store = _load(data).store
     queries = [q for q in _canned(data).values() if q.kind]
 
-    def run() -> int:
-        rows = 0
+    def run() -> list[tuple[str | None, Any, Any, tuple[Any, ...]]]:
+        rows = []
         for query in queries:
             solutions = store.query(query.text, use_default_graph_as_union=True)
             names = [v.value for v in solutions.variables]
-            rows += sum(1 for row in solutions for _ in [tuple(row[n] for n in names)])
+            rows += [(query.kind, row["claim1"], row["claim2"], tuple(row[n] for n in names)) for row in solutions]
         return rows
 
     seconds, rows = _median(run, repeat, at_least=0.5)
-    return {"seconds": seconds, "rows": rows}
+    pairs = (f"{kind} {claim1.value} {claim2.value}" for kind, claim1, claim2, _ in rows)
+    return {"seconds": seconds, "rows": len(rows), "fingerprint": _fingerprint(pairs)}
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _quads_fingerprint(written: bytes) -> str:
+    """An N-Quads export as a digest of its quads, in any order (both sides come from Oxigraph's
+    writer, so a quad is the same line in each); blank nodes, if any, canonically labelled first."""
+    if b"_:" not in written:
+        return _fingerprint(line.decode("utf-8") for line in written.splitlines() if line)
+    dataset = ox.Dataset(ox.parse(written, format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return _fingerprint(str(quad) for quad in dataset)
+
+
+def export_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """claimgraph.export.serialize of the loaded dataset as N-Quads (sorted, canonical blank nodes)."""
+    from claimgraph.export import serialize
+
+    dataset = _load(data)
+    seconds, written = _median(lambda: serialize(dataset, "nq"), repeat)
+    rss = _maxrss_mb()  # before the check below reads the output back
+    return {"seconds": seconds, "bytes": len(written), "fingerprint": _quads_fingerprint(written), "maxrss_mb": rss}
+
+
+def export_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """pyoxigraph ``serialize`` of the same quads (every graph but the shapes) as N-Quads, unsorted."""
+    from claimgraph.namespaces import SHAPES_GRAPH
+
+    store = _load(data).store
+    shapes = ox.NamedNode(SHAPES_GRAPH)
+
+    def run() -> bytes:
+        written = ox.serialize((q for q in store if q.graph_name != shapes), format=ox.RdfFormat.N_QUADS)
+        assert written is not None
+        return written
+
+    seconds, written = _median(run, repeat)
+    rss = _maxrss_mb()  # before the check below reads the output back
+    return {"seconds": seconds, "bytes": len(written), "fingerprint": _quads_fingerprint(written), "maxrss_mb": rss}
+
+
+def _graph_fingerprint(nodes: Any, edges: Any) -> str:
+    return _fingerprint([*(f"node {n}" for n in nodes), *(f"edge {s} {o} {r}" for s, o, r in edges)])
+
+
+def network_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """claimgraph.network.actor_graph: actors, claims, propositions and sources with typed edges."""
+    from claimgraph.network import actor_graph
+
+    engine = _engine(data)
+    seconds, graph = _median(lambda: actor_graph(engine), repeat, at_least=0.5)
+    edges = [(s, o, attributes["relation"]) for s, o, attributes in graph.edges(data=True)]
+    return {
+        "seconds": seconds,
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "fingerprint": _graph_fingerprint(graph.nodes, edges),
+    }
+
+
+def network_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """A networkx graph built directly from pyoxigraph rows of the same queries (labels, kinds, edges)."""
+    import networkx as nx
+
+    from claimgraph.network import _ACTOR_EDGES, _KINDS_QUERY, _PREFIXES, NODE_KINDS
+
+    store = _load(data).store
+    label_query = "SELECT ?x ?label WHERE { ?x rdfs:label ?label FILTER(isIRI(?x)) }"
+    by_class = {iri: kind for kind, iri in NODE_KINDS.items()}
+    order = list(NODE_KINDS)
+
+    def select(query: str) -> Any:
+        return store.query(_PREFIXES + query, use_default_graph_as_union=True)
+
+    def build() -> Any:
+        names = {row["x"].value: row["label"].value for row in select(label_query)}
+        kinds: dict[str, str] = {}
+        for row in select(_KINDS_QUERY):
+            node, kind = row["x"].value, by_class[row["class"].value]
+            if node not in kinds or order.index(kind) < order.index(kinds[node]):
+                kinds[node] = kind
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from(
+            (n, {"kind": k, "label": names.get(n, n)}) for n, k in kinds.items() if k in ("claim", "actor")
+        )
+        for relation, query in _ACTOR_EDGES:
+            for row in select(query):
+                source, target = row["s"].value, row["o"].value
+                if source in kinds and target in kinds:
+                    for node in (source, target):
+                        if node not in graph:
+                            graph.add_node(node, kind=kinds[node], label=names.get(node, node))
+                    key = relation + "".join(f":{row[n].value}" for n in ("via", "order") if row[n] is not None)
+                    graph.add_edge(source, target, key=key, relation=relation)
+        return graph
+
+    seconds, graph = _median(build, repeat, at_least=0.5)
+    edges = [(s, o, attributes["relation"]) for s, o, attributes in graph.edges(data=True)]
+    return {
+        "seconds": seconds,
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "fingerprint": _graph_fingerprint(graph.nodes, edges),
+    }
+
+
+def validate_incremental(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """``validate --changed-since HEAD`` after one quote of one article changed (in a git copy of the corpus).
+
+    Untimed: copying the corpus, committing it, and a first run that builds the index (as a previous
+    run would have). Timed: the incremental validation alone. Then a full run (load and validate) of
+    the changed corpus, which gives the baseline and checks the results on the affected nodes.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from claimgraph.incremental import changes_since, validate_changes
+    from claimgraph.validate import validate
+
+    _warm_up()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "corpus"
+        shutil.copytree(data / "ontology", root / "ontology")
+        shutil.copytree(data / "graph", root / "graph")
+        git = ["git", "-c", "user.email=bench@example.org", "-c", "user.name=bench"]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+            subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+        start = time.perf_counter()
+        validate_changes(root, changes=changes_since(root, "HEAD"))
+        index_build = time.perf_counter() - start
+        articles = sorted((root / "graph").glob("article-*.trig"))
+        article = articles[len(articles) // 2]
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace('oa:exact "', 'oa:exact "Changed: ', 1), encoding="utf-8")
+        seconds, outcome = _median(lambda: validate_changes(root, changes=changes_since(root, "HEAD")), repeat)
+        start = time.perf_counter()
+        full = validate(_load(root))
+        full_seconds = time.perf_counter() - start
+    affected = outcome.affected or frozenset()
+    same = sorted(outcome.report.results) == sorted(r for r in full.results if r.focus in affected)
+    return {
+        "seconds": seconds,
+        "full_seconds": full_seconds,
+        "index_build_seconds": index_build,
+        "affected": len(affected),
+        "loaded_files": outcome.loaded_files,
+        "corpus_files": outcome.corpus_files,
+        "results": len(outcome.report.results),
+        "same_as_full_run": same and outcome.affected is not None,
+    }
 
 
 OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -235,6 +420,11 @@ OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "queries-raw": queries_raw,
     "contradictions-ours": contradictions_ours,
     "contradictions-raw": contradictions_raw,
+    "export-ours": export_ours,
+    "export-raw": export_raw,
+    "network-ours": network_ours,
+    "network-raw": network_raw,
+    "validate-incremental": validate_incremental,
 }
 
 
@@ -253,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     outcome = OPERATIONS[args.operation](
         args.data, args.repeat, out=args.results, samples=manifest["samples"], only=args.only
     )
-    outcome["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    outcome.setdefault("maxrss_mb", _maxrss_mb())
     sys.stdout.write("\n" + json.dumps(outcome) + "\n")
     return 0
 

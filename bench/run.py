@@ -15,7 +15,16 @@ its own time (median of ``--repeat`` runs, the operation alone) and its own peak
   same text and bindings run directly by pyoxigraph;
 - contradictions: ``find_contradictions`` (every kind, each pair explained) vs the contradiction
   query files run directly by pyoxigraph;
-- export and network build: reported as skipped while claimgraph has no such module.
+- incremental validate: ``validate --changed-since HEAD`` after one article changed vs a full load and
+  validation of the changed corpus (``bench.ops validate-incremental``);
+- export: ``claimgraph.export.serialize`` as N-Quads (sorted, blank nodes canonical) vs pyoxigraph
+  ``serialize`` of the same quads;
+- network build: ``claimgraph.network.actor_graph`` vs a networkx graph built directly from pyoxigraph
+  rows of the same queries.
+
+Each operation's result is checked against its reference in the same run (validation: the corpus
+manifest and pySHACL; everything else: the baseline's result, compared as a digest). A mismatch is
+marked FAILED in the table and makes the run exit with status 1; timings never do.
 
 Results go to ``results.md`` (a table) and ``results.json`` in ``--out`` (default: ``bench/``).
 """
@@ -23,7 +32,6 @@ Results go to ``results.md`` (a table) and ``results.json`` in ``--out`` (defaul
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -38,6 +46,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIZES = {"k": 1_000, "m": 1_000_000}
+#: The operations in the order they run (``--operations`` picks some).
+OPERATIONS = ("load", "validate", "incremental", "queries", "contradictions", "export", "network")
 
 
 def parse_size(text: str) -> int:
@@ -70,6 +80,7 @@ class Row:
     baseline_rss_mb: float | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False
 
     @property
     def ratio(self) -> float | None:
@@ -138,8 +149,12 @@ def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) ->
         baseline: dict[str, Any] | None,
         name: str,
         note: str = "",
+        *,
+        failed: bool = False,
         **extra: Any,
     ) -> Row:
+        if failed:
+            note = f"FAILED: {note}"
         r = Row(
             label,
             quads,
@@ -151,6 +166,7 @@ def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) ->
             None if baseline is None else baseline["maxrss_mb"],
             note,
             extra,
+            failed,
         )
         rows.append(r)
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
@@ -171,91 +187,145 @@ def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) ->
         )
 
     repeat = args.repeat
-    ours = run_op("load-ours", data, repeat=repeat)
-    raw = run_op("load-raw", data, repeat=repeat)
-    assert ours is not None and raw is not None
-    row(
-        "load",
-        ours,
-        raw,
-        "pyoxigraph Store.load per file",
-        extra_note(raw, "bulk_load_seconds", "Store.bulk_load per file: {:.2f} s"),
-    )
+    if "load" in args.operations:
+        ours = run_op("load-ours", data, repeat=repeat)
+        raw = run_op("load-raw", data, repeat=repeat)
+        assert ours is not None and raw is not None
+        row(
+            "load",
+            ours,
+            raw,
+            "pyoxigraph Store.load per file",
+            extra_note(raw, "bulk_load_seconds", "Store.bulk_load per file: {:.2f} s"),
+        )
 
-    with tempfile.TemporaryDirectory() as tmp:
-        ours_results, ref_results = Path(tmp) / "ours.json", Path(tmp) / "ref.json"
-        ours = run_op("validate-ours", data, repeat=repeat, results=ours_results)
-        assert ours is not None
-        expected = sorted(tuple(r) for r in manifest["expected_results"])
-        found = sorted((r[0], r[1], r[2]) for r in json.loads(ours_results.read_text(encoding="utf-8")))
-        notes = [f"{ours['results']} results, " + ("= manifest" if found == expected else "DIFFER from manifest")]
-        if ours["delegated"]:
-            notes.append(f"delegated to pySHACL: {ours['delegated']}")
-        reference = None
-        if state.get("pyshacl_stopped"):
-            notes.append(
-                f"pySHACL not run (did not finish within {args.pyshacl_timeout:.0f} s at {state['pyshacl_stopped']})"
+    if "validate" in args.operations:
+        with tempfile.TemporaryDirectory() as tmp:
+            ours_results, ref_results = Path(tmp) / "ours.json", Path(tmp) / "ref.json"
+            ours = run_op("validate-ours", data, repeat=repeat, results=ours_results)
+            assert ours is not None
+            expected = sorted(tuple(r) for r in manifest["expected_results"])
+            found = sorted((r[0], r[1], r[2]) for r in json.loads(ours_results.read_text(encoding="utf-8")))
+            failed = found != expected
+            notes = [f"{ours['results']} results, " + ("DIFFER from manifest" if failed else "= manifest")]
+            if ours["delegated"]:
+                notes.append(f"delegated to pySHACL: {ours['delegated']}")
+            reference = None
+            # pySHACL's time grows at least linearly: a size where that already predicts the timeout is skipped.
+            predicted = (
+                state["pyshacl_seconds"] * quads / state["pyshacl_triples"] if "pyshacl_seconds" in state else 0.0
             )
-        else:
-            reference = run_op("validate-pyshacl", data, repeat=1, timeout=args.pyshacl_timeout, results=ref_results)
-            if reference is None:
-                state["pyshacl_stopped"] = label
-                notes.append(f"pySHACL did not finish within {args.pyshacl_timeout:.0f} s (stopped)")
+            if state.get("pyshacl_stopped"):
+                stopped = state["pyshacl_stopped"]
+                notes.append(f"pySHACL not run (did not finish within {args.pyshacl_timeout:.0f} s at {stopped})")
+            elif predicted > args.pyshacl_timeout:
+                notes.append(
+                    f"pySHACL not run: {state['pyshacl_seconds']:.0f} s at {state['pyshacl_label']} predicts "
+                    f"≥ {predicted:.0f} s here, over the {args.pyshacl_timeout:.0f} s limit"
+                )
             else:
-                same = json.loads(ref_results.read_text(encoding="utf-8")) == json.loads(
-                    ours_results.read_text(encoding="utf-8")
+                reference = run_op(
+                    "validate-pyshacl", data, repeat=1, timeout=args.pyshacl_timeout, results=ref_results
                 )
-                notes.append("results identical to pySHACL" if same else "RESULTS DIFFER from pySHACL")
-                notes.append(f"pySHACL's rdflib graph built in {reference['conversion']:.1f} s (not counted)")
-        row("validate", ours, reference, "pySHACL on rdflib in-memory graph", "; ".join(notes))
+                if reference is None:
+                    state["pyshacl_stopped"] = label
+                    notes.append(f"pySHACL did not finish within {args.pyshacl_timeout:.0f} s (stopped)")
+                else:
+                    state.update(pyshacl_seconds=reference["seconds"], pyshacl_triples=quads, pyshacl_label=label)
+                    same = json.loads(ref_results.read_text(encoding="utf-8")) == json.loads(
+                        ours_results.read_text(encoding="utf-8")
+                    )
+                    failed = failed or not same
+                    notes.append("results identical to pySHACL" if same else "RESULTS DIFFER from pySHACL")
+                    notes.append(f"pySHACL's rdflib graph built in {reference['conversion']:.1f} s (not counted)")
+            row("validate", ours, reference, "pySHACL on rdflib in-memory graph", "; ".join(notes), failed=failed)
 
-    # Each canned query in a process of its own, under --query-timeout (ours and the baseline alike).
-    names = run_op("list-queries", data, repeat=1)
-    for name in names:
-        timings = []
-        for operation in ("queries-ours", "queries-raw"):
-            outcome = run_op(operation, data, repeat=repeat, timeout=args.query_timeout, only=name)
-            timings.append(
-                None
-                if outcome is None
-                else {
-                    "seconds": outcome["queries"][name]["seconds"],
-                    "maxrss_mb": outcome["maxrss_mb"],
-                    "rows": outcome["queries"][name]["rows"],
-                }
-            )
-        o, b = timings
-        note = f"{o['rows']} rows" if o is not None else f"did not finish within {args.query_timeout:.0f} s"
-        if b is None:
-            note += f"; baseline did not finish within {args.query_timeout:.0f} s"
-        row(f"query {name}", o, b, "pyoxigraph Store.query, same text", note)
+    if "incremental" in args.operations:
+        inc = run_op("validate-incremental", data, repeat=repeat)
+        assert inc is not None
+        same = inc["same_as_full_run"]
+        row(
+            "incremental validate (one article changed)",
+            inc,
+            {"seconds": inc["full_seconds"], "maxrss_mb": None},
+            "full load + validate of the changed corpus",
+            f"{inc['affected']} affected nodes, {inc['loaded_files']} of {inc['corpus_files']} files loaded, "
+            + ("results = the full run's on them" if same else "results DIFFER from the full run's")
+            + f"; index built by a first run in {inc['index_build_seconds']:.1f} s (not counted); "
+            "peak RSS includes the full run",
+            failed=not same,
+        )
 
-    ours_c = run_op("contradictions-ours", data, repeat=repeat, timeout=args.query_timeout)
-    raw_c = run_op("contradictions-raw", data, repeat=repeat, timeout=args.query_timeout)
-    planted = {k: len(v) for k, v in manifest["contradictions"].items()}
-    note = (
-        f"{ours_c['pairs']} pairs {ours_c['kinds']}; planted {planted}"
-        if ours_c is not None
-        else f"did not finish within {args.query_timeout:.0f} s"
-    )
-    row("contradictions (all kinds, explained)", ours_c, raw_c, "pyoxigraph Store.query of the 5 query files", note)
-
-    for operation, module in (("export", "claimgraph.export"), ("network build", "claimgraph.network")):
-        if importlib.util.find_spec(module) is None:
-            rows.append(Row(label, quads, operation, None, None, "-", note=f"skipped: {module} does not exist yet"))
-        else:
-            rows.append(
-                Row(
-                    label,
-                    quads,
-                    operation,
-                    None,
-                    None,
-                    "-",
-                    note=f"skipped: {module} exists but the benchmark does not drive it yet",
+    if "queries" in args.operations:
+        # Each canned query in a process of its own, under --query-timeout (ours and the baseline alike).
+        names = run_op("list-queries", data, repeat=1)
+        for name in names:
+            timings = []
+            for operation in ("queries-ours", "queries-raw"):
+                outcome = run_op(operation, data, repeat=repeat, timeout=args.query_timeout, only=name)
+                timings.append(
+                    None if outcome is None else {**outcome["queries"][name], "maxrss_mb": outcome["maxrss_mb"]}
                 )
-            )
+            o, b = timings
+            note = f"{o['rows']} rows" if o is not None else f"did not finish within {args.query_timeout:.0f} s"
+            if b is None:
+                note += f"; baseline did not finish within {args.query_timeout:.0f} s"
+            row(f"query {name}", o, b, "pyoxigraph Store.query, same text", note, failed=differ(o, b, "rows"))
+
+    if "contradictions" in args.operations:
+        ours_c = run_op("contradictions-ours", data, repeat=repeat, timeout=args.query_timeout)
+        raw_c = run_op("contradictions-raw", data, repeat=repeat, timeout=args.query_timeout)
+        planted = {k: len(v) for k, v in manifest["contradictions"].items()}
+        note = (
+            f"{ours_c['pairs']} pairs {ours_c['kinds']}; planted {planted}"
+            if ours_c is not None
+            else f"did not finish within {args.query_timeout:.0f} s"
+        )
+        row(
+            "contradictions (all kinds, explained)",
+            ours_c,
+            raw_c,
+            "pyoxigraph Store.query of the 5 query files",
+            note,
+            failed=differ(ours_c, raw_c, "pairs", "rows"),
+        )
+
+    if "export" in args.operations:
+        ours_e = run_op("export-ours", data, repeat=repeat)
+        raw_e = run_op("export-raw", data, repeat=repeat)
+        assert ours_e is not None and raw_e is not None
+        row(
+            "export",
+            ours_e,
+            raw_e,
+            "pyoxigraph serialize, same quads unsorted",
+            f"N-Quads, {ours_e['bytes']:,} bytes; ours sorted, blank nodes canonical; quads compared",
+            failed=differ(ours_e, raw_e, "bytes"),
+        )
+
+    if "network" in args.operations:
+        ours_n = run_op("network-ours", data, repeat=repeat)
+        raw_n = run_op("network-raw", data, repeat=repeat)
+        assert ours_n is not None and raw_n is not None
+        row(
+            "network build",
+            ours_n,
+            raw_n,
+            "networkx from raw pyoxigraph rows",
+            f"{ours_n['nodes']} nodes, {ours_n['edges']} edges",
+            failed=differ(ours_n, raw_n, "nodes"),
+        )
+
     return rows
+
+
+def differ(ours: dict[str, Any] | None, baseline: dict[str, Any] | None, key: str, baseline_key: str = "") -> bool:
+    """Whether two finished runs gave different results (their digests, or ``key`` counts if no digest)."""
+    if ours is None or baseline is None:
+        return False
+    if "fingerprint" in ours and "fingerprint" in baseline:
+        return bool(ours["fingerprint"] != baseline["fingerprint"])
+    return bool(ours[key] != baseline[baseline_key or key])
 
 
 def extra_note(outcome: dict[str, Any], key: str, template: str) -> str:
@@ -309,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="10k,100k,1M", help="corpus sizes in triples (default: 10k,100k,1M)")
+    parser.add_argument(
+        "--operations",
+        default=",".join(OPERATIONS),
+        help=f"which operations to run, comma-separated (default: all of {','.join(OPERATIONS)})",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs per operation, the median is reported")
     parser.add_argument("--pyshacl-timeout", type=float, default=600.0, help="seconds (default 600)")
@@ -325,6 +400,10 @@ def main(argv: list[str] | None = None) -> int:
         help="only write results.md again from a results.json",
     )
     args = parser.parse_args(argv)
+    args.operations = [o.strip() for o in args.operations.split(",") if o.strip()]
+    unknown = sorted(set(args.operations) - set(OPERATIONS))
+    if unknown:
+        parser.error(f"unknown operation(s) {', '.join(unknown)}; known: {', '.join(OPERATIONS)}")
     if args.render is not None:
         document = json.loads(args.render.read_text(encoding="utf-8"))
         fields = {f for f in Row.__dataclass_fields__}
@@ -357,4 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     document = {"meta": meta, "rows": [{**asdict(r), "ratio": r.ratio} for r in rows]}
     (args.out / "results.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
+    failed = [f"{r.size} {r.operation}" for r in rows if r.failed]
+    if failed:
+        print(f"FAILED (results differ from the reference): {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0

@@ -1,12 +1,8 @@
-"""The synthetic corpus generator, the loader at scale, and the benchmark's smoke run."""
+"""The synthetic corpus generator and the loader at scale (the benchmark: test_bench.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -245,52 +241,6 @@ def test_cli_synth_writes_a_corpus(tmp_path: Path) -> None:
 def test_cli_synth_refuses_too_few_claims(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["synth", "--claims", "5", "-o", str(tmp_path)])
     assert result.exit_code == 2
-
-
-def test_bench_smoke_run(tmp_path: Path) -> None:
-    """The benchmark runs end to end at a tiny size and writes parseable JSON with every row."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench",
-            "--sizes",
-            "2600",
-            "--repeat",
-            "1",
-            "--pyshacl-timeout",
-            "300",
-            "--out",
-            str(tmp_path / "out"),
-            "--cache",
-            str(tmp_path / "cache"),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    document = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
-    operations = {row["operation"] for row in document["rows"]}
-    from claimgraph.dataset import bundled_data_dir
-    from claimgraph.queries import canned_queries, queries_dir
-
-    queries = {f"query {name}" for name, q in canned_queries(queries_dir(bundled_data_dir())).items() if not q.kind}
-    assert {
-        "load",
-        "validate",
-        "contradictions (all kinds, explained)",
-        "export",
-        "network build",
-    } | queries <= operations
-    validate_row = next(r for r in document["rows"] if r["operation"] == "validate")
-    assert validate_row["baseline"] is not None and "results identical to pySHACL" in validate_row["note"]
-    assert "= manifest" in validate_row["note"]
-    assert (tmp_path / "out" / "results.md").read_text(encoding="utf-8").startswith("# claimgraph benchmark")
 
 
 @pytest.mark.parametrize("link", ["file", "directory"])

@@ -1,0 +1,97 @@
+"""The benchmark (``python -m bench``) at a tiny size: every operation beside its baseline, and a result
+that differs from its reference fails the run. No timed assertions: only that the numbers are there."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimgraph.dataset import bundled_data_dir
+from claimgraph.queries import canned_queries, queries_dir
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = "2600"
+
+
+def run_bench(out: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--sizes",
+        SIZE,
+        "--repeat",
+        "1",
+        "--out",
+        str(out),
+        "--cache",
+        str(cache),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [*command, *extra], cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=900
+    )
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """One full run of every operation; its output directory and its corpus cache."""
+    root = tmp_path_factory.mktemp("bench")
+    done = run_bench(root / "out", root / "cache")
+    return done, root / "out", root / "cache"
+
+
+def rows_by_operation(out: Path) -> dict[str, dict[str, Any]]:
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return {row["operation"]: row for row in document["rows"]}
+
+
+def test_bench_reports_every_operation_with_ours_baseline_ratio_and_rss(
+    full_run: tuple[subprocess.CompletedProcess[str], Path, Path],
+) -> None:
+    done, out, _ = full_run
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = rows_by_operation(out)
+    queries = {f"query {name}" for name, q in canned_queries(queries_dir(bundled_data_dir())).items() if not q.kind}
+    incremental = "incremental validate (one article changed)"  # its baseline runs in the same process
+    expected = {"load", "validate", incremental, "contradictions (all kinds, explained)", "export", "network build"}
+    expected |= queries
+    assert expected <= set(rows)
+    for operation in expected:
+        row = rows[operation]
+        for key in ("ours", "baseline", "ratio", "ours_rss_mb", "baseline_rss_mb"):
+            if (operation, key) != (incremental, "baseline_rss_mb"):
+                assert isinstance(row[key], float) and row[key] > 0, (operation, key, row[key])
+        assert row["failed"] is False and "FAILED" not in row["note"], (operation, row["note"])
+    assert "= manifest" in rows["validate"]["note"] and "results identical to pySHACL" in rows["validate"]["note"]
+    markdown = (out / "results.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# claimgraph benchmark")
+    assert all(f"| {operation} |" in markdown for operation in expected)
+
+
+def test_bench_fails_when_validation_results_differ_from_the_manifest(
+    full_run: tuple[subprocess.CompletedProcess[str], Path, Path], tmp_path: Path
+) -> None:
+    _, _, cache = full_run
+    shutil.copytree(cache, tmp_path / "cache")
+    (manifest_path,) = (tmp_path / "cache").glob("*/manifest.json")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    dropped = manifest["expected_results"].pop()  # the reference now misses a result the validator finds
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    done = run_bench(tmp_path / "out", tmp_path / "cache", "--operations", "validate")
+
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert f"FAILED (results differ from the reference): {SIZE} validate" in done.stderr, dropped
+    rows = rows_by_operation(tmp_path / "out")
+    assert set(rows) == {"validate"}
+    assert rows["validate"]["failed"] is True
+    assert rows["validate"]["note"].startswith("FAILED: ") and "DIFFER from manifest" in rows["validate"]["note"]
+    assert isinstance(rows["validate"]["ours"], float)  # the figures are still written
