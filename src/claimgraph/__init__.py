@@ -17,6 +17,7 @@ from .errors import (
     GraphNotFoundError,
     IdentifierInUseError,
     InputError,
+    LoadError,
     OutputError,
     QueryError,
     QueryHeaderError,
@@ -24,12 +25,19 @@ from .errors import (
     QueryParameterError,
     QuerySyntaxError,
     QuoteNotFoundError,
+    RemoteReferenceError,
+    RevisionError,
+    ServerError,
     UnknownKindError,
 )
+from .export import dataset_quads, serialize
 from .formats import ReportContext, report_context
+from .incremental import IncrementalReport, changes_named, changes_since, validate_changes
+from .load import Credentials, LoadResult, load_quads
 from .positions import SourcePosition
 from .queries import Contradiction, Query, canned_queries, find_contradictions, load_query, run_query
 from .remote import fetch_dataset
+from .serve import read_only_server
 from .stores import EmbeddedEngine, Engine, QueryResults, RemoteEngine
 from .validate import Severity, ValidationReport, ValidationResult, validate
 
@@ -42,6 +50,7 @@ __all__ = [
     "AuthoringValueError",
     "ClaimgraphError",
     "Contradiction",
+    "Credentials",
     "DataDirectoryError",
     "Dataset",
     "DuplicateGraphError",
@@ -51,7 +60,10 @@ __all__ = [
     "GraphFileExistsError",
     "GraphNotFoundError",
     "IdentifierInUseError",
+    "IncrementalReport",
     "InputError",
+    "LoadError",
+    "LoadResult",
     "NewSource",
     "OutputError",
     "Query",
@@ -63,8 +75,11 @@ __all__ = [
     "QuerySyntaxError",
     "QuoteNotFoundError",
     "RemoteEngine",
+    "RemoteReferenceError",
     "ReportContext",
+    "RevisionError",
     "Selectors",
+    "ServerError",
     "Severity",
     "SourcePosition",
     "UnknownKindError",
@@ -74,13 +89,20 @@ __all__ = [
     "add_source",
     "bundled_data_dir",
     "canned_queries",
+    "changes_named",
+    "changes_since",
+    "dataset_quads",
     "fetch_dataset",
     "find_contradictions",
     "find_quote",
     "load_dataset",
+    "load_quads",
     "load_query",
     "locate_quote",
+    "read_only_server",
     "report_context",
     "run_query",
+    "serialize",
     "validate",
+    "validate_changes",
 ]

@@ -6,6 +6,7 @@ endpoint error. Heavy libraries are imported inside the commands so that ``--hel
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -89,14 +90,14 @@ def endpoint_options(endpoint_help: str = QUERY_ENDPOINT_HELP) -> Callable[[F], 
             metavar="SECONDS",
             default=60.0,
             show_default=True,
-            help="Seconds to wait for each answer from --endpoint.",
+            help="Seconds to wait for each answer from the store's endpoints.",
         )(command)
         return click.option("--endpoint", metavar="URL", default=None, help=endpoint_help)(command)
 
     return decorate
 
 
-def emit(content: str, output: Path | None) -> None:
+def emit(content: str | bytes, output: Path | None) -> None:
     """Print ``content`` or write it atomically to ``output``."""
     if output is None or str(output) == "-":
         click.echo(content, nl=False)
@@ -138,6 +139,21 @@ def main() -> None:
     metavar="IRI",
     help="With --endpoint: only this named graph, IRI or CURIE (repeatable); ontology and archive graphs come too.",
 )
+@click.option(
+    "--changed-since",
+    "since",
+    metavar="REV",
+    default=None,
+    help="Validate only what changed since git revision REV, and what depends on it.",
+)
+@click.option(
+    "--changed",
+    "changed",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Validate only what this changed file affects (repeatable); its base is its committed version.",
+)
 def validate(
     paths: Sequence[Path],
     data_dir: Path | None,
@@ -147,6 +163,8 @@ def validate(
     endpoint: str | None,
     graphs: Sequence[str],
     timeout: float,
+    since: str | None,
+    changed: Sequence[Path],
 ) -> None:
     """Check provenance: every claim attributed, sourced and anchored in its archived text.
 
@@ -158,6 +176,12 @@ def validate(
     relative to the current directory (run from the repository root). junit: a test suite per
     shape, a test case per node checked. sarif: SARIF 2.1.0 for GitHub code scanning.
 
+    --changed-since REV (changes from git: committed, staged, unstaged and untracked) and --changed
+    FILE validate only the nodes a change can affect, loading only the files they depend on, with
+    the results a full run gives those nodes; the verdict is the full run's if the base passed.
+    A change to the ontology or shapes validates everything. The index of the data files is kept
+    in DATA/.claimgraph/. A one-line summary goes to standard error.
+
     \b
     Example:
         claimgraph validate --allow-warnings
@@ -165,23 +189,41 @@ def validate(
         claimgraph validate --data . --format sarif -o claimgraph.sarif
         claimgraph validate --data . --format junit -o claimgraph-junit.xml --allow-warnings
         claimgraph validate --endpoint http://127.0.0.1:7878/query --graph graph:actors
+        claimgraph validate --data . --changed-since origin/main --allow-warnings
+        claimgraph validate --data . --changed graph/optimism-vs-intelligence.trig
     """
     from .dataset import load_dataset
     from .formats import NEEDS_CONTEXT, RENDERERS, report_context
     from .validate import validate as run_validation
 
+    incremental = since is not None or bool(changed)
+    if since is not None and changed:
+        raise click.UsageError("--changed-since and --changed exclude each other.")
     if endpoint:
         if paths:
             raise click.UsageError("PATHS and --endpoint exclude each other: the data comes from the endpoint.")
+        if incremental:
+            raise click.UsageError("--changed-since and --changed need files, not --endpoint.")
         from .remote import fetch_dataset
 
         dataset = fetch_dataset(endpoint, graphs=list(graphs) or None, root=data_dir, timeout=timeout)
     elif graphs:
         raise click.UsageError("--graph needs --endpoint.")
-    else:
+    elif not incremental:
         dataset = load_dataset(data_dir, paths=list(paths) or None)
-    report = run_validation(dataset)
-    context = report_context(dataset, report, root=Path.cwd(), for_format=fmt) if fmt in NEEDS_CONTEXT else None
+    if incremental:
+        from .dataset import bundled_data_dir
+        from .incremental import changes_named, changes_since, validate_changes
+
+        root = data_dir or bundled_data_dir()
+        changes = changes_since(root, since, within=paths) if since is not None else changes_named(root, changed)
+        outcome = validate_changes(root, changes=changes, paths=list(paths) or None)
+        click.echo(outcome.summary(), err=True)
+        report, contextualise = outcome.report, outcome.report_context
+    else:
+        report = run_validation(dataset)
+        contextualise = functools.partial(report_context, dataset, report)
+    context = contextualise(root=Path.cwd(), for_format=fmt) if fmt in NEEDS_CONTEXT else None
     emit(RENDERERS[fmt](report, allow_warnings=allow_warnings, context=context), output)
     click.get_current_context().exit(EXIT_OK if report.passes(allow_warnings=allow_warnings) else EXIT_FAILED)
 
@@ -528,3 +570,177 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
         dataset = load_dataset(data_dir)
     pages = build_report(dataset, out, queries_directory=_queries_dir(data_dir))
     click.echo(f"Wrote {len([p for p in pages if p.endswith('.html')])} pages: {out / 'index.html'}")
+
+
+#: From this many triples on, ``load`` shows a progress bar (when stderr is a terminal).
+LARGE_LOAD = 50_000
+
+
+@main.command()
+@endpoint_options("The store's SPARQL 1.1 query endpoint, for the count checks (required).")
+@click.option(
+    "--store-endpoint", metavar="URL", default=None, help="Upload with this SPARQL 1.1 Graph Store Protocol endpoint."
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    default=None,
+    help="The SPARQL 1.1 Update endpoint: uploads without --store-endpoint, and the swap (default: --endpoint).",
+)
+@data_option
+@click.option(
+    "--user",
+    metavar="NAME",
+    default=None,
+    help="User for HTTP authentication; the password only from CLAIMGRAPH_PASSWORD.",
+)
+@click.option(
+    "--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP auth scheme."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=1_000,
+    show_default=True,
+    help="Triples per upload request (Virtuoso's SPARQL Update fails on much larger ones).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Retries of a request that failed transiently (refused, reset, timed out, HTTP 502/503/504).",
+)
+def load(
+    endpoint: str | None,
+    timeout: float,
+    store_endpoint: str | None,
+    update_endpoint: str | None,
+    data_dir: Path | None,
+    user: str | None,
+    auth: str,
+    batch_size: int,
+    retries: int,
+) -> None:
+    """Load the dataset into a triple store, one named graph per graph, replacing them atomically.
+
+    Every graph but the shapes (as export writes them) goes first into a staging graph
+    urn:claimgraph:staging:RUN:N, through the Graph Store Protocol (--store-endpoint) or SPARQL
+    Update; the staging graphs are counted, then one update request moves them all onto their
+    targets, and the targets are counted against what was sent. A load that fails or is
+    interrupted leaves the previous graphs in place; the next load drops its staging graphs. Graphs
+    in the store that the dataset does not have are left alone. Run one load per store at a time.
+
+    \b
+    Example:
+        claimgraph load --endpoint http://127.0.0.1:7878/query --store-endpoint http://127.0.0.1:7878/store \\
+            --update-endpoint http://127.0.0.1:7878/update
+        read -rs CLAIMGRAPH_PASSWORD && export CLAIMGRAPH_PASSWORD
+        claimgraph load --endpoint http://127.0.0.1:8890/sparql \\
+            --store-endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
+            --update-endpoint http://127.0.0.1:8890/sparql-auth --user dba --auth digest
+    """
+    import os
+    import sys
+
+    from .dataset import load_dataset
+    from .export import dataset_quads
+    from .load import Credentials, load_quads
+
+    if not endpoint:
+        raise click.UsageError("--endpoint is required: the store's SPARQL query endpoint.")
+    credentials = None
+    if user is not None:
+        password = os.environ.get("CLAIMGRAPH_PASSWORD")
+        if password is None:
+            raise click.UsageError("--user needs the password in the environment variable CLAIMGRAPH_PASSWORD.")
+        credentials = Credentials(user, password, "digest" if auth == "digest" else "basic")
+    quads = dataset_quads(load_dataset(data_dir))
+    options: dict[str, Any] = {
+        "endpoint": endpoint,
+        "update_endpoint": update_endpoint,
+        "store_endpoint": store_endpoint,
+        "credentials": credentials,
+        "batch_size": batch_size,
+        "timeout": timeout,
+        "retries": retries,
+    }
+    if len(quads) >= LARGE_LOAD and sys.stderr.isatty():
+        with click.progressbar(length=len(quads), label="Loading", file=sys.stderr) as bar:
+            result = load_quads(quads, progress=bar.update, **options)
+    else:
+        result = load_quads(quads, **options)
+    how = "Graph Store Protocol" if store_endpoint else "SPARQL Update"
+    click.echo(f"Loaded {result.triples} triples in {len(result.graphs)} graphs ({how}), counts checked: {endpoint}")
+
+
+@main.command()
+@data_option
+@output_options("trig", "nq", "turtle", "nt", "jsonld", "xml")
+def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
+    """Write the dataset as RDF, the same bytes for the same data: what a triple store should hold.
+
+    Every graph but the shapes: the ontology, the registries, one graph per source document and
+    graph:archive (the archived texts, which remote validation reads). trig, nq and jsonld keep the
+    named graphs; turtle, nt and xml (RDF/XML) carry no graph names, so they hold the union of all
+    graphs. Quads are sorted, prefixes fixed and blank nodes labelled canonically (RDFC-1.0).
+
+    \b
+    Example:
+        claimgraph export -o claimgraph.trig
+        claimgraph export --data . --format nq -o dataset.nq
+        claimgraph export --format turtle > union.ttl
+    """
+    from .dataset import load_dataset
+    from .export import serialize
+
+    emit(serialize(load_dataset(data_dir), fmt), output)
+
+
+@main.command()
+@data_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback exposes the data to the network.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="Port to listen on.")
+def serve(data_dir: Path | None, host: str, port: int) -> None:
+    """Serve the dataset as a local read-only SPARQL 1.1 endpoint until Ctrl-C.
+
+    Runs Oxigraph's server (the `oxigraph` binary of PyPI `oxigraph`) over what `export` writes,
+    bulk-loaded into a temporary database that is removed on exit (Ctrl-C or SIGTERM). Queries go to
+    http://HOST:PORT/query (SPARQL 1.1 Protocol, GET or POST); their default graph is the union of the
+    named graphs; updates are refused. Prints the query URL once the endpoint answers.
+
+    \b
+    Example:
+        claimgraph serve
+        claimgraph serve --data . --port 8000
+        claimgraph contradictions --endpoint http://127.0.0.1:7878/query
+    """
+    import signal
+
+    from .dataset import load_dataset
+    from .errors import ServerError
+    from .export import dataset_quads
+    from .serve import oxigraph_binary, read_only_server
+
+    binary = oxigraph_binary()  # before loading anything
+    quads = dataset_quads(load_dataset(data_dir))
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM and SIGHUP stop the server as Ctrl-C does, cleaning up on the way out
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with read_only_server(quads, host=host, port=port, binary=binary) as server:
+            click.echo(f"SPARQL 1.1 endpoint (read-only): {server.query_url}")
+            status = server.wait()
+        raise ServerError(f"the server stopped unexpectedly (exit status {status})", address=server.address)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -48,6 +48,21 @@ class DuplicateGraphError(InputError):
         self.first = first
 
 
+class RemoteReferenceError(InputError):
+    """Input that would make claimgraph (or the store) reach beyond what the user named is refused.
+
+    A SPARQL ``SERVICE`` clause, a remote JSON-LD ``@context``, an XML external or recursive entity.
+
+    :param reference: what it would have reached (an IRI, or the entity's declaration).
+    """
+
+    def __init__(
+        self, path: Path, message: str, *, reference: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(path, message, line=line, column=column)
+        self.reference = reference
+
+
 class DataDirectoryError(ClaimgraphError):
     """The data directory lacks the ontology or shapes it needs."""
 
@@ -159,6 +174,40 @@ class GraphNotFoundError(EndpointError):
         super().__init__(endpoint, f"no named graph <{graph}> (it holds: {listing})")
         self.graph = graph
         self.known = known
+
+
+class ServerError(ClaimgraphError):
+    """``serve`` cannot start the local SPARQL server (binary missing, address taken, server failed).
+
+    :param reason: what went wrong.
+    :param address: the ``HOST:PORT`` to serve on, where it matters.
+    """
+
+    def __init__(self, reason: str, *, address: str | None = None) -> None:
+        super().__init__(f"cannot serve on {address}: {reason}" if address else f"cannot serve: {reason}")
+        self.reason = reason
+        self.address = address
+
+
+class LoadError(EndpointError):
+    """``load`` stopped: the store holds other counts than were sent, or a swap failed part-way.
+
+    :param endpoint: the endpoint URL.
+    :param reason: what went wrong, and what the store's target graphs hold now.
+    """
+
+
+class RevisionError(ClaimgraphError):
+    """``validate --changed-since REV``: git cannot say what changed (no git, no work tree, unknown REV).
+
+    :param revision: the revision asked for.
+    :param reason: git's own message, or why git could not run.
+    """
+
+    def __init__(self, revision: str, reason: str) -> None:
+        super().__init__(f"git revision {revision!r}: {reason}")
+        self.revision = revision
+        self.reason = reason
 
 
 class AuthoringError(ClaimgraphError):
