@@ -308,14 +308,7 @@ def network_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     from claimgraph.network import actor_graph
 
     engine = _engine(data)
-    seconds, graph = _median(lambda: actor_graph(engine), repeat, at_least=0.5)
-    edges = [(s, o, attributes["relation"]) for s, o, attributes in graph.edges(data=True)]
-    return {
-        "seconds": seconds,
-        "nodes": graph.number_of_nodes(),
-        "edges": graph.number_of_edges(),
-        "fingerprint": _graph_fingerprint(graph.nodes, edges),
-    }
+    return _network_result(*_median(lambda: actor_graph(engine), repeat, at_least=0.5))
 
 
 def network_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
@@ -354,7 +347,10 @@ def network_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
                     graph.add_edge(source, target, key=key, relation=relation)
         return graph
 
-    seconds, graph = _median(build, repeat, at_least=0.5)
+    return _network_result(*_median(build, repeat, at_least=0.5))
+
+
+def _network_result(seconds: float, graph: Any) -> dict[str, Any]:
     edges = [(s, o, attributes["relation"]) for s, o, attributes in graph.edges(data=True)]
     return {
         "seconds": seconds,
