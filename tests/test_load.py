@@ -31,9 +31,10 @@ from claimgraph.cli import main
 from claimgraph.dataset import load_dataset
 from claimgraph.errors import EndpointError, LoadError
 from claimgraph.export import canonical_quads, dataset_quads
-from claimgraph.load import STAGING_PREFIX, Credentials, _Client, load_quads
+from claimgraph.load import STAGING_PREFIX, load_quads
 from claimgraph.stores import QueryResults, normalise_json_results
 from claimgraph.synth import claims_for_triples, generate
+from claimgraph.transport import Credentials, Transport
 
 OTHER = "urn:test:other-tool-graph"
 OLD_MARK = ox.Triple(ox.NamedNode("urn:test:old"), ox.NamedNode("urn:test:version"), ox.Literal("old"))
@@ -435,12 +436,11 @@ def test_blank_nodes_travel_whole_into_virtuoso(virtuoso: VirtuosoServer, gsp: b
 def test_virtuoso_keeps_earlier_operations_of_a_failed_update_request(virtuoso: VirtuosoServer) -> None:
     # Measured and documented in load.py: why the swap must consist of operations that cannot fail.
     virtuoso_load(virtuoso, [ox.Quad(*OLD_MARK, ox.NamedNode(OTHER))], gsp=True)
-    client = _Client(
-        [virtuoso.update_url], Credentials(virtuoso.user, virtuoso.password), timeout=30, retries=0, backoff=0
-    )
+    credentials = Credentials(virtuoso.user, virtuoso.password)
+    client = Transport([virtuoso.update_url], credentials, timeout=30, unauthorized="")
     request = f'INSERT DATA {{ GRAPH <urn:test:a> {{ <urn:test:s> <urn:test:p> "x" }} }} ;\nCREATE GRAPH <{OTHER}>'
     with pytest.raises(EndpointError, match="HTTP 500"):
-        client.send(virtuoso.update_url, method="POST", body=request.encode(), content_type="application/sparql-update")
+        client.update(virtuoso.update_url, request, name="update")
     assert "urn:test:a" in store_content(virtuoso.url)
 
 

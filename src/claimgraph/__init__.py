@@ -33,12 +33,13 @@ from .errors import (
 from .export import dataset_quads, serialize
 from .formats import ReportContext, report_context
 from .incremental import IncrementalReport, changes_named, changes_since, validate_changes
-from .load import Credentials, LoadResult, load_quads
+from .load import LoadResult, load_quads
 from .positions import SourcePosition
 from .queries import Contradiction, Query, canned_queries, find_contradictions, load_query, run_query
 from .remote import fetch_dataset
 from .serve import read_only_server
 from .stores import EmbeddedEngine, Engine, QueryResults, RemoteEngine
+from .transport import Credentials
 from .validate import Severity, ValidationReport, ValidationResult, validate
 
 __version__ = version("claimgraph")

@@ -645,7 +645,8 @@ def load(
 
     from .dataset import load_dataset
     from .export import dataset_quads
-    from .load import Credentials, load_quads
+    from .load import load_quads
+    from .transport import Credentials
 
     if not endpoint:
         raise click.UsageError("--endpoint is required: the store's SPARQL query endpoint.")

@@ -30,54 +30,38 @@ or, on some stores, empty the target): after a failed swap the graphs are counte
 is sent again only if every staging graph is still whole; if every target already holds its new
 content the load has succeeded.
 
-HTTP goes through urllib: every request has a timeout; connection refused or reset, timeouts and
-HTTP 502/503/504 are retried with exponential backoff, other failures raise
+HTTP goes through :mod:`claimgraph.transport` (SPARQL requests built by SPARQLWrapper, uploads as
+plain Graph Store Protocol requests): every request has a timeout; connection refused or reset,
+timeouts and HTTP 502/503/504 are retried with exponential backoff, other failures raise
 :class:`~claimgraph.errors.EndpointError` naming the endpoint. Credentials (HTTP basic or digest)
-are sent to the three endpoints only; the password is never part of any message. Redirects and
-environment proxies are refused: only the endpoints named are ever contacted.
+are sent to the three endpoints only; the password is never part of any message. Environment
+proxies and redirects to another host are refused: only the endpoints named are ever contacted.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import secrets
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 import pyoxigraph as ox
 
 from .errors import EndpointError, LoadError
 from .stores import QueryResults, Term, normalise_json_results, values_block
+from .transport import Credentials, Transport
 
 #: Every staging graph's IRI starts with this; the rest is ``RUN:N``.
 STAGING_PREFIX = "urn:claimgraph:staging:"
 
-_TRANSIENT_STATUS = frozenset({502, 503, 504})
+#: What HTTP 401 means for a load (the store's own page adds nothing).
+_UNAUTHORIZED = "check --user, --auth and CLAIMGRAPH_PASSWORD"
 
 #: Called with the number of triples each finished request carried.
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """HTTP credentials for the store's endpoints.
-
-    :param user: the user name.
-    :param password: the password (kept out of ``repr`` and every message).
-    :param scheme: ``basic`` or ``digest`` (Virtuoso's ``-auth`` endpoints accept only digest).
-    """
-
-    user: str
-    password: str = field(repr=False)
-    scheme: Literal["basic", "digest"] = "digest"
 
 
 @dataclass(frozen=True)
@@ -97,134 +81,6 @@ class LoadResult:
         return sum(self.graphs.values())
 
 
-class _Client:
-    """Authenticated HTTP with timeouts, retries of transient failures and one-line errors."""
-
-    def __init__(
-        self, urls: Sequence[str], credentials: Credentials | None, *, timeout: float, retries: int, backoff: float
-    ) -> None:
-        handlers: list[urllib.request.BaseHandler] = [
-            urllib.request.ProxyHandler({}),
-            _RefuseRedirects(),
-            _NoDelayHTTPHandler(),
-            _NoDelayHTTPSHandler(),
-        ]
-        if credentials is not None:
-            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
-            for url in urls:
-                # Basic credentials go with the first request; digest needs the server's challenge first.
-                manager.add_password(
-                    None, url, credentials.user, credentials.password, is_authenticated=credentials.scheme == "basic"
-                )
-            auth: urllib.request.BaseHandler = (
-                urllib.request.HTTPBasicAuthHandler(manager)
-                if credentials.scheme == "basic"
-                else urllib.request.HTTPDigestAuthHandler(manager)
-            )
-            handlers.append(auth)
-        self._opener = urllib.request.build_opener(*handlers)
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-
-    def send(
-        self, endpoint: str, *, method: str, body: bytes, content_type: str, accept: str = "*/*", params: str = ""
-    ) -> bytes:
-        """Send one request, retrying transient failures; the response body.
-
-        :raises EndpointError: on a non-transient failure, or when the retries are spent.
-        """
-        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{params}" if params else endpoint
-        attempt = 0
-        while True:
-            request = urllib.request.Request(
-                url, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept}
-            )
-            try:
-                with self._opener.open(request, timeout=self.timeout) as response:
-                    data: bytes = response.read()
-                    return data
-            except urllib.error.HTTPError as error:
-                if error.code not in _TRANSIENT_STATUS or attempt >= self.retries:
-                    raise EndpointError(endpoint, self._http_reason(error) + _tries(attempt)) from None
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-                transient, reason = _connection_reason(error, self.timeout)
-                if not transient or attempt >= self.retries:
-                    raise EndpointError(endpoint, reason + _tries(attempt)) from None
-            time.sleep(self.backoff * 2**attempt)
-            attempt += 1
-
-    def _http_reason(self, error: urllib.error.HTTPError) -> str:
-        if error.code == 401:
-            return "unauthorized (HTTP 401): check --user, --auth and CLAIMGRAPH_PASSWORD"
-        if 300 <= error.code < 400:
-            return f"redirected (HTTP {error.code}) to {error.headers.get('Location', '?')}: refused"
-        try:
-            text = error.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
-            text = ""
-        said = " ".join(text.split())[:300]
-        return f"HTTP {error.code} {error.reason}" + (f": {said}" if said else "")
-
-
-def _tries(attempt: int) -> str:
-    return f" (after {attempt + 1} attempts)" if attempt else ""
-
-
-class _NoDelayHTTPConnection(http.client.HTTPConnection):
-    # http.client sends the head and the body in two writes; with Nagle's algorithm on, the body waits
-    # for the server's delayed ACK of the head: 40 ms per request (measured: 15 s instead of 1 s for 100k
-    # triples in 340 graphs).
-    def connect(self) -> None:
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _NoDelayHTTPSConnection(http.client.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _NoDelayHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_NoDelayHTTPConnection, req)
-
-
-class _NoDelayHTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_NoDelayHTTPSConnection, req)
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """Only the endpoints named are contacted: a redirect is an error, not a new destination."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: object,
-        code: int,
-        msg: str,
-        headers: object,
-        newurl: str,
-    ) -> None:
-        return None
-
-
-def _connection_reason(error: BaseException, timeout: float) -> tuple[bool, str]:
-    """Whether a connection-level failure is worth retrying, and how to say what it was."""
-    cause = error.reason if isinstance(error, urllib.error.URLError) else error
-    if isinstance(cause, TimeoutError):
-        return True, f"timed out after {timeout:g} s"
-    if isinstance(cause, ConnectionRefusedError):
-        return True, "connection refused"
-    if isinstance(cause, ConnectionError | http.client.HTTPException):
-        return True, f"connection lost ({type(cause).__name__})"
-    if isinstance(cause, OSError):
-        return False, f"cannot connect: {cause.strerror or cause}"
-    return False, f"cannot connect: {cause}"
-
-
 class _Store:
     """The three endpoints of one store, spoken to through one client."""
 
@@ -234,7 +90,7 @@ class _Store:
         query: str,
         update: str,
         graph_store: str | None,
-        client: _Client,
+        client: Transport,
     ) -> None:
         self.query = query
         self.update = update
@@ -244,33 +100,28 @@ class _Store:
     def counts(self, graphs: Iterable[str]) -> dict[str, int]:
         """Triples in each of ``graphs`` that the store holds (looked up by name, not by scanning the store)."""
         values = values_block({"g": [ox.NamedNode(g) for g in graphs]})
-        rows = self._select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
+        rows = self._select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", name="triple count"
+        )
         return {g.value: int(n.value) for g, n in rows if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal)}
 
     def staging_graphs(self) -> list[str]:
         """Every staging graph in the store, this load's and those of earlier loads."""
         rows = self._select(
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}'
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}',
+            name="staging graph listing",
         )
         return sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
 
-    def _select(self, text: str) -> tuple[tuple[Term | None, ...], ...]:
-        body = self.client.send(
-            self.query,
-            method="POST",
-            body=urllib.parse.urlencode({"query": text}).encode(),
-            content_type="application/x-www-form-urlencoded",
-            accept="application/sparql-results+json",
-        )
+    def _select(self, text: str, *, name: str) -> tuple[tuple[Term | None, ...], ...]:
+        answer = self.client.query(self.query, text, name=name, accept="application/sparql-results+json")
         try:
-            return QueryResults.from_json(normalise_json_results(body)).rows
+            return QueryResults.from_json(normalise_json_results(answer.body)).rows
         except (SyntaxError, ValueError) as error:
             raise EndpointError(self.query, f"answered with unreadable results: {error}") from None
 
     def run_update(self, text: str) -> None:
-        self.client.send(
-            self.update, method="POST", body=text.encode("utf-8"), content_type="application/sparql-update"
-        )
+        self.client.update(self.update, text, name="SPARQL update")
 
     def upload(self, staging: str, batch: list[ox.Triple], *, first: bool) -> None:
         """Send one batch of a graph's triples into its staging graph (``first`` replaces it)."""
@@ -283,6 +134,7 @@ class _Store:
                 body=ntriples,
                 content_type="application/n-triples",
                 params=urllib.parse.urlencode({"graph": staging}),
+                name="graph upload",
             )
             return
         triples = ntriples.decode("utf-8")
@@ -353,7 +205,7 @@ def load_quads(
     if in_default:
         raise LoadError(endpoint, f"{in_default} triples are in the default graph; only named graphs are loaded")
     urls = [endpoint, update_endpoint, *([store_endpoint] if store_endpoint else [])]
-    client = _Client(urls, credentials, timeout=timeout, retries=retries, backoff=backoff)
+    client = Transport(urls, credentials, timeout=timeout, retries=retries, backoff=backoff, unauthorized=_UNAUTHORIZED)
     store = _Store(query=endpoint, update=update_endpoint, graph_store=store_endpoint, client=client)
     run = run_id or new_run_id()
     targets = sorted(graphs)

@@ -6,8 +6,9 @@ Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, pa
 - :class:`EmbeddedEngine` evaluates over a loaded :class:`~claimgraph.dataset.Dataset` in process; the
   default graph is the union of the named graphs, and parameters are bound by Oxigraph itself
   (``substitutions=``, SEP-0007: a parameter must appear in the SELECT clause).
-- :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint over HTTP (urllib with a per-engine
-  redirect policy, which SPARQLWrapper cannot be given without a process-wide opener). Default-graph
+- :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint over HTTP through
+  :mod:`claimgraph.transport` (the request built by SPARQLWrapper, sent by the transport's own opener:
+  redirects only within the endpoint, float timeouts, credentials never in messages). Default-graph
   semantics differ between stores (Oxigraph: only the real default graph unless started with
   ``--union-default-graph``; Virtuoso: every graph, its system graphs included), so the engine lists the
   endpoint's *data graphs* once — the named graphs using the claimgraph vocabulary (a subject, predicate
@@ -34,25 +35,21 @@ Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, pa
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import IO, TYPE_CHECKING, Protocol
-from urllib.error import HTTPError
-from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from .errors import EndpointError, QueryError, QuerySyntaxError, RemoteReferenceError
 from .namespaces import CG
+from .transport import Credentials, Transport, clip, server_text
 
 if TYPE_CHECKING:
-    from email.message import Message
     from pathlib import Path
 
     from .dataset import Dataset
@@ -190,7 +187,8 @@ class EmbeddedEngine:
 class RemoteEngine:
     """Queries any SPARQL 1.1 endpoint over HTTP (SPARQL 1.1 protocol: POST, JSON or XML results).
 
-    Only the endpoint is ever contacted: a redirect to another scheme, host or port is refused.
+    Only the endpoint is ever contacted: a redirect to another scheme, host or port is refused, and
+    environment proxies are not used (:mod:`claimgraph.transport`).
 
     :param endpoint: the query endpoint URL, e.g. ``http://127.0.0.1:7878/query``; credentials given
         in it (``http://USER:PASSWORD@host/query``) go as HTTP Basic authentication and never appear
@@ -206,12 +204,11 @@ class RemoteEngine:
         userinfo, at, host = parts.netloc.rpartition("@")
         #: The endpoint URL without credentials, as messages show it.
         self.endpoint = urlunsplit(parts._replace(netloc=host)) if at else endpoint
-        self._authorization: str | None = None
+        credentials = None
         if at:
             user, _, password = userinfo.partition(":")
-            pair = f"{unquote(user)}:{unquote(password)}".encode()
-            self._authorization = "Basic " + base64.b64encode(pair).decode("ascii")
-        self.timeout = timeout
+            credentials = Credentials(unquote(user), unquote(password), "basic")
+        self._transport = Transport([self.endpoint], credentials, timeout=timeout, unauthorized=_UNAUTHORIZED)
         self._graphs: list[str] | None = None if graphs is None else sorted(graphs)
         # How queries see the union: "store" (its default graph), "option" (Oxigraph's protocol option) or
         # "from" (the protocol's dataset parameters; always for graphs given, which may be a subset).
@@ -257,44 +254,15 @@ class RemoteEngine:
             return self._request(query, name=name, options=dataset)
         return self._request(query, name=name, options=_UNION_OPTION if union == "option" else ())
 
-    def _http_request(self, query: str, options: Sequence[tuple[str, str]] = ()) -> Request:
-        """The SPARQL 1.1 protocol request: the query form-encoded in a POST, asking for JSON or XML results."""
-        headers = {"Accept": _ACCEPT, "Content-Type": "application/x-www-form-urlencoded"}
-        if self._authorization is not None:
-            headers["Authorization"] = self._authorization
-        data = urlencode([("query", query), *options]).encode("utf-8")
-        return Request(self.endpoint, data=data, headers=headers, method="POST")
-
     def _request(self, query: str, *, name: str, options: Sequence[tuple[str, str]] = ()) -> QueryResults:
-        from urllib.error import URLError
-
-        try:
-            with _OPENER.open(self._http_request(query, options), timeout=self.timeout) as response:
-                content_type = response.headers.get("Content-Type", "")
-                capped_at = response.headers.get("X-SPARQL-MaxRows")
-                body = response.read()
-        except _Redirected as redirect:
-            raise EndpointError(
-                self.endpoint,
-                f"redirected to {redirect.target}: refused (claimgraph talks only to the endpoint it is given)",
-            ) from None
-        except HTTPError as error:
-            raise EndpointError(self.endpoint, _http_failure(error, name)) from None
-        except URLError as error:
-            reason = error.reason
-            if isinstance(reason, TimeoutError):
-                raise EndpointError(self.endpoint, f"timed out after {self.timeout:g} s") from None
-            text = getattr(reason, "strerror", None) or reason
-            raise EndpointError(self.endpoint, f"cannot connect: {text}") from None
-        except TimeoutError:
-            raise EndpointError(self.endpoint, f"timed out after {self.timeout:g} s") from None
-        except (OSError, ValueError) as error:  # a dropped connection, a malformed URL or answer
-            raise EndpointError(self.endpoint, f"cannot connect: {error}") from None
+        answer = self._transport.query(self.endpoint, query, name=name, accept=_ACCEPT, options=options)
+        content_type, body = answer.content_type, answer.body
+        capped_at = answer.headers.get("X-SPARQL-MaxRows")
         if not content_type.split(";")[0].strip().lower().endswith(_RESULTS_TYPES):
             raise EndpointError(
                 self.endpoint,
                 f"answered {name} with {content_type or 'no Content-Type'}, not SPARQL results"
-                f" ({_clip(_server_text(body, content_type))}): is this a SPARQL query endpoint?",
+                f" ({clip(server_text(body, content_type))}): is this a SPARQL query endpoint?",
             )
         if capped_at is not None:
             raise EndpointError(
@@ -331,62 +299,7 @@ _UNION_OPTION = (("union-default-graph", ""),)
 _ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _RESULTS_TYPES = ("json", "xml")
 
-
-class _Redirected(Exception):
-    def __init__(self, target: str) -> None:
-        super().__init__(target)
-        self.target = target
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
-
-
-class _SameEndpointRedirects(HTTPRedirectHandler):
-    """Follows a redirect only within the endpoint's own scheme, host and port, re-sending the query.
-
-    urllib would follow one to any host (and turn the POST into a GET that loses the query).
-    """
-
-    def redirect_request(
-        self, req: Request, fp: IO[bytes], code: int, msg: str, headers: Message, newurl: str
-    ) -> Request | None:
-        target = urljoin(req.full_url, newurl)
-        if _origin(target) != _origin(req.full_url):
-            raise _Redirected(target)
-        return Request(target, data=req.data, headers=dict(req.header_items()), method=req.get_method())
-
-
-_OPENER = build_opener(_SameEndpointRedirects)
-
-
-def _http_failure(error: HTTPError, name: str) -> str:
-    """What an HTTP error status means for the user, with the server's own words."""
-    said = _clip(_server_text(error.read(), error.headers.get("Content-Type", "") if error.headers else ""))
-    code = error.code
-    if code == 400:
-        return f"rejected {name}: {said}"
-    if code == 401:
-        return f"unauthorized (HTTP 401): wrong or missing credentials (URL form http://USER:PASSWORD@host/…): {said}"
-    if code == 403:
-        return f"forbidden (HTTP 403): {said}"
-    if code == 404:
-        return f"not found (HTTP 404): {said}"
-    if code == 414:
-        return f"request too long (HTTP 414): {said}"
-    if code == 500:
-        return f"internal error on {name} (HTTP 500): {said}"
-    return f"HTTP {code} {error.reason}: {said}"
-
-
-def _server_text(body: bytes, content_type: str) -> str:
-    """A server's answer as one line of text: HTML tags, scripts and styles dropped."""
-    text = body.decode("utf-8", errors="replace")
-    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
-        text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>|<[^>]*>", " ", text)
-        text = html.unescape(text)
-    return " ".join(text.split()) or "(empty answer)"
+_UNAUTHORIZED = "wrong or missing credentials (URL form http://USER:PASSWORD@host/…): {said}"
 
 
 def xml_fault(data: bytes) -> tuple[int, int, str] | None:
@@ -404,18 +317,14 @@ def xml_fault(data: bytes) -> tuple[int, int, str] | None:
     return None
 
 
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _syntax_error(name: str, message: str) -> QuerySyntaxError:
     from pathlib import Path
 
     match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
     if match:
-        said = _clip(" ".join(match.group(3).split()))  # the parser lists every token it expected, over lines
+        said = clip(" ".join(match.group(3).split()))  # the parser lists every token it expected, over lines
         return QuerySyntaxError(Path(name), said, line=int(match.group(1)), column=int(match.group(2)))
-    return QuerySyntaxError(Path(name), _clip(" ".join(message.split())))
+    return QuerySyntaxError(Path(name), clip(" ".join(message.split())))
 
 
 def normalise_json_results(document: bytes) -> bytes:
