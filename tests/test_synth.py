@@ -225,6 +225,24 @@ def test_duplicate_graph_is_still_rejected_with_both_files(corpus: tuple[Path, M
     assert caught.value.path == copy
 
 
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "<http://example.org/g>\n{ <http://example.org/a> <http://example.org/p> 2 . }\n",
+        "<http://example.org/h> { <http://example.org/a> <http://example.org/p> 2 . } "
+        "<http://example.org/g> { <http://example.org/a> <http://example.org/p> 3 . }\n",
+    ],
+    ids=["label-on-its-own-line", "two-graphs-on-one-line"],
+)
+def test_duplicate_graph_the_scan_cannot_see_is_still_rejected(tmp_path: Path, second: str) -> None:
+    first, other = tmp_path / "a.trig", tmp_path / "b.trig"
+    first.write_text("<http://example.org/g> { <http://example.org/a> <http://example.org/p> 1 . }\n", encoding="utf-8")
+    other.write_text(second, encoding="utf-8")
+    with pytest.raises(DuplicateGraphError) as caught:
+        load_dataset(REPO, paths=[first, other])
+    assert (caught.value.first, caught.value.path) == (first, other)
+
 # ---------------------------------------------------------------------------------------------------
 # Command line and benchmark
 # ---------------------------------------------------------------------------------------------------

@@ -53,8 +53,31 @@ def bundled_data_dir() -> Path:
 
 
 def data_files(directory: Path) -> list[Path]:
-    """Every RDF file below ``directory``, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.suffix in FORMATS and p.is_file())
+    """Every RDF file below ``directory``, in a stable order (links to directories not followed)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    _scan(str(directory), (), found)
+    return [Path(path) for _, path in sorted(found)]
+
+
+_SUFFIXES = tuple(FORMATS)
+
+
+def _scan(directory: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], str]]) -> None:
+    """Add the RDF files below ``directory`` to ``found``, each with its path's parts (pathlib's order).
+
+    os.scandir, not Path.rglob: a corpus has thousands of files, and a directory entry tells a file
+    from a directory without a system call, or a Path object, per file.
+    """
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:  # missing, not a directory, unreadable: no files, as with rglob
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _scan(entry.path, (*parts, entry.name), found)
+        # Path.suffix is in FORMATS exactly when the name ends with one and is more than that suffix.
+        elif entry.name.endswith(_SUFFIXES) and entry.name not in FORMATS and entry.is_file():
+            found.append(((*parts, entry.name), entry.path))
 
 
 @dataclass
@@ -363,22 +386,23 @@ def _graph_labels(text: bytes, headers: dict[bytes, dict[bytes, str]] | None = N
     cut = text.rfind(b"\n", 0, first) + 1 if first >= 0 else len(text)
     head = text[:cut]
     cache = {} if headers is None else headers
-    known = cache.get(head)
-    if known is None:
-        known = cache[head] = _prefixes(head)
-    prefixes = dict(known)
-    if first >= 0:
-        prefixes.update(_prefixes(text, cut))
+    prefixes = cache.get(head)
+    if prefixes is None:
+        prefixes = cache[head] = _prefixes(head)
     labels: list[ox.NamedNode] = []
-    for brace in _find_all(text, b"{"):
+    read_to = cut  # declarations are read up to the label that needs them: most files have one graph
+    for brace in _find_all(text, b"{", max(first, 0)):
         line_start = text.rfind(b"\n", 0, brace) + 1
         match = _GRAPH_LABEL.fullmatch(text, line_start, brace)
-        if match is None:
-            continue
+        if match is None:  # a label on another line, two graphs on one, or a brace in a string
+            raise _ScanMismatch
         label = match.group(1)
         if label.startswith(b"<"):
             iri = label[1:-1].decode("utf-8", errors="replace")
         else:
+            if read_to < line_start:
+                prefixes = {**prefixes, **_prefixes(text, read_to, line_start)}  # the cached header stays as read
+                read_to = line_start
             prefix, _, local = label.partition(b":")
             if prefix not in prefixes or local.endswith(b"."):
                 raise _ScanMismatch
