@@ -15,8 +15,19 @@ from claimgraph.cli import main
 from claimgraph.dataset import load_dataset
 from claimgraph.errors import QueryNotFoundError, UnknownKindError
 from claimgraph.namespaces import CLAIM, curie
-from claimgraph.queries import KIND_ORDER, Contradiction, explain_claims, find_contradictions
+from claimgraph.queries import (
+    KIND_ORDER,
+    Contradiction,
+    Query,
+    _pairs,
+    contradiction_queries,
+    explain_claims,
+    find_contradictions,
+    pairs_query,
+    run_query,
+)
 from claimgraph.stores import EmbeddedEngine
+from claimgraph.synth import claims_for_triples, generate
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -324,3 +335,39 @@ def test_many_claims_are_explained_in_several_values_blocks(monkeypatch: pytest.
 def test_a_control_share_is_not_a_position_on_territory() -> None:
     dataset = load_dataset(REPO, paths=[FIXTURES / "base.trig", FIXTURES / "incompatible-positions-control-none.trig"])
     assert find_contradictions(EmbeddedEngine(dataset), QUERIES, ["incompatible-positions"]) == []
+
+
+def whole_query_pairs(engine: EmbeddedEngine, query: Query) -> dict[tuple[str, str], set[str]]:
+    """The pairs and reasons read from a contradiction query's full result (explanation columns and all)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for row in run_query(engine, query):
+        reasons = found.setdefault((row["claim1"].value, row["claim2"].value), set())
+        reasons.update(r for r in row["reasons"].value.split("; ") if r)
+    return found
+
+
+@pytest.mark.parametrize("graph", ["bundled", "synthetic"])
+def test_the_pairs_subquery_finds_what_the_whole_query_finds(graph: str, tmp_path: Path) -> None:
+    if graph == "synthetic":
+        generate(tmp_path, claims=claims_for_triples(20_000), seed=5)
+        engine = EmbeddedEngine(load_dataset(tmp_path))
+    else:
+        engine = EmbeddedEngine(load_dataset())
+    for kind, query in contradiction_queries(QUERIES).items():
+        assert pairs_query(query) != query.text, kind
+        expected = whole_query_pairs(engine, query)
+        assert expected or graph == "bundled", kind  # the synthetic corpus plants every kind
+        assert _pairs(engine, query) == expected, kind
+
+
+def test_a_contradiction_query_without_a_pairs_subquery_runs_whole(tmp_path: Path) -> None:
+    text = (QUERIES / "contradictions-direct-opposition.rq").read_text(encoding="utf-8")
+    # The same query with its pairs sub-select no longer first in the WHERE group.
+    opening = "WHERE {\n  {\n    # The pairs"
+    moved = text.replace(opening, opening.replace("WHERE {", "WHERE {\n  ?claim1 cg:stance ?any_stance ."), 1)
+    assert moved != text
+    (tmp_path / "contradictions-direct-opposition.rq").write_text(moved, encoding="utf-8")
+    query = contradiction_queries(tmp_path)["direct-opposition"]
+    assert pairs_query(query) == moved
+    mine = find_contradictions(EmbeddedEngine(load_dataset()), tmp_path)
+    assert [c.to_json() for c in mine] == [c.to_json() for c in bundled() if c.kind == "direct-opposition"]

@@ -361,6 +361,9 @@ class QueryShape:
     :ivar has_dataset: whether the query has its own ``FROM`` / ``FROM NAMED``.
     :ivar group_at: the position of the ``{`` that opens the WHERE group.
     :ivar service_at: the position of the first ``SERVICE`` keyword, if any.
+    :ivar form_at: the position of the query form keyword (the prologue ends there).
+    :ivar leading_select: the span inside the braces of a sub-select that opens the WHERE group, if
+        one does (``WHERE { { SELECT … } …``).
     """
 
     text: str
@@ -368,11 +371,20 @@ class QueryShape:
     has_dataset: bool
     group_at: int
     service_at: int | None = None
+    form_at: int = 0
+    leading_select: tuple[int, int] | None = None
 
     def insert_values(self, block: str) -> str:
         """The query with ``block`` (a VALUES clause) first in its WHERE group."""
         at = self.group_at + 1
         return f"{self.text[:at]} {block}\n{self.text[at:]}"
+
+    def leading_subquery(self) -> str | None:
+        """The sub-select that opens the WHERE group as a query of its own (with the prologue), if any."""
+        if self.leading_select is None:
+            return None
+        start, end = self.leading_select
+        return self.text[: self.form_at] + self.text[start:end]
 
 
 def scan(text: str, *, name: str = "query") -> QueryShape:
@@ -388,14 +400,24 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
     where_at: int | None = None
     group_at: int | None = None
     service_at: int | None = None
+    form_at = 0
+    # The first token inside the WHERE group: its position, and where its braces close if it is "{".
+    first_at: int | None = None
+    first_close: int | None = None
     depth = 0
     i, n = 0, len(text)
     while i < n:
         c = text[i]
+        if c.isspace():
+            i += 1
+            continue
         if c == "#":
             end = text.find("\n", i)
             i = n if end < 0 else end + 1
-        elif c in "\"'":
+            continue
+        if group_at is not None and first_at is None and i > group_at:
+            first_at = i
+        if c in "\"'":
             i = _skip_string(text, i)
         elif c == "<" and (match := _IRIREF.match(text, i)):
             i = match.end()
@@ -409,6 +431,8 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
             i += 1
         elif c == "}":
             depth -= 1
+            if depth == 1 and first_close is None and first_at is not None and text[first_at] == "{":
+                first_close = i
             i += 1
         elif c.isalpha() or c == "_":
             match = _NAME.match(text, i)
@@ -423,7 +447,7 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
                 service_at = i
             if depth == 0 and group_at is None:
                 if word in _FORMS and form is None:
-                    form = word
+                    form, form_at = word, i
                 elif word == "WHERE" and form is not None:
                     where_at = i
                 elif word == "FROM" and form is not None:
@@ -435,8 +459,19 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
         raise QuerySyntaxError(_path(name), "no SELECT, ASK, CONSTRUCT or DESCRIBE query form found")
     if group_at is None:
         raise QuerySyntaxError(_path(name), "no WHERE group found")
+    leading_select = None
+    if first_at is not None and first_close is not None and text[first_at] == "{":
+        inner = first_at + 1
+        if re.match(r"(?:\s|#[^\n]*)*SELECT\b", text[inner:first_close], re.IGNORECASE):
+            leading_select = (inner, first_close)
     return QueryShape(
-        text=text, form=form, has_dataset=has_dataset, group_at=group_at, service_at=service_at
+        text=text,
+        form=form,
+        has_dataset=has_dataset,
+        group_at=group_at,
+        service_at=service_at,
+        form_at=form_at,
+        leading_select=leading_select,
     )
 
 
