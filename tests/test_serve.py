@@ -67,6 +67,9 @@ def start_serve(scratch: Path) -> Served:
         text=True,
         env={**os.environ, "TMPDIR": str(scratch)},
         start_new_session=True,  # its own process group, so a Ctrl-C can be sent to it alone
+        # As a terminal starts a foreground command, Ctrl-C's action the default one: a child inherits
+        # SIGINT ignored where the suite runs as a background job of a shell without job control.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stdout is not None
     with selectors.DefaultSelector() as ready:
