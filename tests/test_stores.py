@@ -73,6 +73,17 @@ def test_scan_finds_the_where_group_of_construct_and_of_where_less_queries() -> 
     assert scan("SELECT * FROM <http://g> { ?s ?p ?o }").has_dataset
 
 
+def test_scan_finds_a_sub_select_that_opens_the_where_group() -> None:
+    text = (
+        "PREFIX ex: <http://e/#>\nSELECT ?a WHERE {\n  # a { brace in a comment\n"
+        '  { SELECT ?a WHERE { ?a ex:p "}" } }\n  ?a ex:q ?b\n}'
+    )
+    start, end = scan(text).leading_select or (0, 0)
+    assert text[start:end] == ' SELECT ?a WHERE { ?a ex:p "}" } '
+    assert text[: scan(text).form_at] == "PREFIX ex: <http://e/#>\n"
+    assert scan("SELECT ?a WHERE { ?a ?p ?o { SELECT ?a WHERE { ?a ?p ?o } } }").leading_select is None
+    assert scan("SELECT ?a WHERE { { ?a ?p ?o } }").leading_select is None
+
 def test_scan_rejects_text_without_a_query() -> None:
     with pytest.raises(QuerySyntaxError, match="no SELECT, ASK, CONSTRUCT or DESCRIBE"):
         scan("# only a comment\n")

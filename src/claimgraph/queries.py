@@ -548,14 +548,19 @@ def find_contradictions(engine: Engine, directory: Path, kinds: Sequence[str] = 
 
 
 def pairs_query(query: Query) -> str:
-    """The text that finds a contradiction query's pairs: the sub-select opening its WHERE group when
-    that projects ``?claim1`` and ``?claim2`` (the convention of the bundled queries, whose outer
-    query only adds explanation columns), else the whole query."""
-    subquery = scan(query.text, name=str(query.path)).leading_subquery()
-    if subquery is None:
+    """The text that finds a contradiction query's pairs: the sub-select that opens its WHERE group.
+
+    That is the convention of the bundled queries, whose outer query only adds explanation columns;
+    a query without such a sub-select (projecting ``?claim1`` and ``?claim2``) is returned whole.
+    """
+    shape = scan(query.text, name=str(query.path))
+    if shape.leading_select is None:
         return query.text
-    projection = subquery[subquery.index("SELECT") : subquery.index("{")]
-    return subquery if all(re.search(rf"[?$]{v}\b", projection) for v in ("claim1", "claim2")) else query.text
+    start, end = shape.leading_select
+    projection = re.sub(r"#[^\n]*", "", query.text[start:end]).split("{", 1)[0]  # comments out, up to WHERE's group
+    if not all(re.search(rf"[?$]{v}\b", projection) for v in ("claim1", "claim2")):
+        return query.text
+    return query.text[: shape.form_at] + query.text[start:end]  # the prologue (prefixes), then the sub-select
 
 
 def _pairs(engine: Engine, query: Query) -> dict[tuple[str, str], set[str]]:

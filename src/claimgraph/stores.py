@@ -379,13 +379,6 @@ class QueryShape:
         at = self.group_at + 1
         return f"{self.text[:at]} {block}\n{self.text[at:]}"
 
-    def leading_subquery(self) -> str | None:
-        """The sub-select that opens the WHERE group as a query of its own (with the prologue), if any."""
-        if self.leading_select is None:
-            return None
-        start, end = self.leading_select
-        return self.text[: self.form_at] + self.text[start:end]
-
 
 def scan(text: str, *, name: str = "query") -> QueryShape:
     """Locate the query form, dataset clause and WHERE group of a SPARQL query.
