@@ -66,13 +66,13 @@ def _row_line(row: Any) -> str:
 
 
 def _files(data: Path) -> list[Path]:
-    from claimgraph.dataset import data_files
+    from claimgraph.io.dataset import data_files
 
     return data_files(data / "ontology") + data_files(data / "graph")
 
 
 def _load(data: Path) -> Any:
-    from claimgraph.dataset import load_dataset
+    from claimgraph.io.dataset import load_dataset
 
     return load_dataset(data)
 
@@ -124,7 +124,7 @@ def _results_file(results: list[Any], out: Path | None) -> None:
 
 
 def validate_ours(data: Path, repeat: int, out: Path | None = None, **_: Any) -> dict[str, Any]:
-    from claimgraph.validate import validate
+    from claimgraph.validation.api import validate
 
     _warm_up()
     dataset = _load(data)
@@ -135,7 +135,7 @@ def validate_ours(data: Path, repeat: int, out: Path | None = None, **_: Any) ->
 
 def validate_pyshacl(data: Path, repeat: int, out: Path | None = None, **_: Any) -> dict[str, Any]:
     """pySHACL on an rdflib in-memory graph holding the same union (built before the clock starts)."""
-    from claimgraph.validate import _to_rdflib, validate
+    from claimgraph.validation.api import _to_rdflib, validate
 
     _warm_up()
     dataset = _load(data)
@@ -154,14 +154,14 @@ def validate_pyshacl(data: Path, repeat: int, out: Path | None = None, **_: Any)
 
 
 def _engine(data: Path) -> Any:
-    from claimgraph.stores import EmbeddedEngine
+    from claimgraph.sparql.engines import EmbeddedEngine
 
     return EmbeddedEngine(_load(data))
 
 
 def _canned(data: Path) -> dict[str, Any]:
-    from claimgraph.dataset import bundled_data_dir
-    from claimgraph.queries import canned_queries, queries_dir
+    from claimgraph.project import bundled_data_dir
+    from claimgraph.queries.files import canned_queries, queries_dir
 
     directory = data / "queries" if (data / "queries").is_dir() else queries_dir(bundled_data_dir())
     return canned_queries(directory)
@@ -190,7 +190,7 @@ def query_names(data: Path) -> list[str]:
 
 def queries_ours(data: Path, repeat: int, samples: dict[str, str], only: str | None = None, **_: Any) -> dict[str, Any]:
     """Every canned query (or ``only`` one) through the query runner (run_query, embedded engine)."""
-    from claimgraph.queries import run_query
+    from claimgraph.queries.files import run_query
 
     engine = _engine(data)
     timings: dict[str, Any] = {}
@@ -209,7 +209,7 @@ def queries_ours(data: Path, repeat: int, samples: dict[str, str], only: str | N
 
 def queries_raw(data: Path, repeat: int, samples: dict[str, str], only: str | None = None, **_: Any) -> dict[str, Any]:
     """The same query texts and bindings run directly by pyoxigraph, every solution read."""
-    from claimgraph.queries import bind_parameters
+    from claimgraph.queries.files import bind_parameters
 
     store = _load(data).store
     timings: dict[str, Any] = {}
@@ -231,7 +231,7 @@ def queries_raw(data: Path, repeat: int, samples: dict[str, str], only: str | No
 
 def contradictions_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     """claimgraph.queries.find_contradictions: every kind, each pair explained (claimants, sources…)."""
-    from claimgraph.queries import find_contradictions
+    from claimgraph.queries.contradictions import find_contradictions
 
     engine = _engine(data)
     directory = next(iter(_canned(data).values())).path.parent
@@ -277,7 +277,7 @@ def _quads_fingerprint(written: bytes) -> str:
 
 def export_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     """claimgraph.export.serialize of the loaded dataset as N-Quads (sorted, canonical blank nodes)."""
-    from claimgraph.export import serialize
+    from claimgraph.io.export import serialize
 
     dataset = _load(data)
     seconds, written = _median(lambda: serialize(dataset, "nq"), repeat)
@@ -308,7 +308,7 @@ def _graph_fingerprint(nodes: Any, edges: Any) -> str:
 
 def network_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     """claimgraph.network.actor_graph: actors, claims, propositions and sources with typed edges."""
-    from claimgraph.network import actor_graph
+    from claimgraph.site.network import actor_graph
 
     engine = _engine(data)
     return _network_result(*_median(lambda: actor_graph(engine), repeat, at_least=0.5))
@@ -318,7 +318,7 @@ def network_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     """A networkx graph built directly from pyoxigraph rows of the same queries (labels, kinds, edges)."""
     import networkx as nx
 
-    from claimgraph.network import _ACTOR_EDGES, _KINDS_QUERY, _PREFIXES, NODE_KINDS
+    from claimgraph.site.network import _ACTOR_EDGES, _KINDS_QUERY, _PREFIXES, NODE_KINDS
 
     store = _load(data).store
     label_query = "SELECT ?x ?label WHERE { ?x rdfs:label ?label FILTER(isIRI(?x)) }"
@@ -374,8 +374,8 @@ def validate_incremental(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     import subprocess
     import tempfile
 
-    from claimgraph.incremental import changes_since, validate_changes
-    from claimgraph.validate import validate
+    from claimgraph.validation.api import validate
+    from claimgraph.validation.incremental import changes_since, validate_changes
 
     _warm_up()
     with tempfile.TemporaryDirectory() as tmp:

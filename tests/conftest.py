@@ -12,8 +12,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.dataset import bundled_data_dir, load_dataset
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import PREFIXES, sparql_prefixes
+from claimgraph.project import bundled_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -19,8 +19,8 @@ from typing import NoReturn, Self
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.dataset import Dataset
-from claimgraph.export import dataset_quads
+from claimgraph.io.dataset import Dataset
+from claimgraph.io.export import dataset_quads
 
 
 def oxigraph_binary() -> str:

@@ -13,10 +13,11 @@ from click.testing import CliRunner, Result
 
 from claimgraph.authoring import add_source, find_quote, locate_quote, skeleton_trig, slugify
 from claimgraph.cli import main
-from claimgraph.dataset import bundled_data_dir, load_dataset
 from claimgraph.errors import AmbiguousQuoteError, QuoteNotFoundError
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ANCHOR, CG, DCTERMS, DOC, PREFIXES, XSD
-from claimgraph.validate import Severity, validate
+from claimgraph.project import bundled_data_dir
+from claimgraph.validation.api import Severity, validate
 
 RESOURCES = Path(__file__).parent / "resources" / "authoring"
 ARTICLE = RESOURCES / "intelligence-doubts.txt"

@@ -28,10 +28,11 @@ from click.testing import CliRunner, Result
 from servers import OxigraphServer, free_port
 
 from claimgraph.cli import main
-from claimgraph.dataset import bundled_data_dir, load_dataset
 from claimgraph.errors import RemoteReferenceError
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import GRAPH
-from claimgraph.stores import EmbeddedEngine, RemoteEngine
+from claimgraph.project import bundled_data_dir
+from claimgraph.sparql.engines import EmbeddedEngine, RemoteEngine
 
 BAD = Path(__file__).parent / "resources" / "bad"
 CASES: list[dict[str, Any]] = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from claimgraph.dataset import bundled_data_dir
-from claimgraph.queries import canned_queries, queries_dir
+from claimgraph.project import bundled_data_dir
+from claimgraph.queries.files import canned_queries, queries_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = "2600"

@@ -12,22 +12,20 @@ import pytest
 from click.testing import CliRunner, Result
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
 from claimgraph.errors import QueryNotFoundError, UnknownKindError
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import CLAIM, curie
-from claimgraph.queries import (
-    KIND_ORDER,
+from claimgraph.queries.contradictions import (
     Contradiction,
-    Query,
     _pairs,
     contradiction_queries,
     explain_claims,
     find_contradictions,
     pairs_query,
-    run_query,
 )
-from claimgraph.stores import EmbeddedEngine
-from claimgraph.synth import claims_for_triples, generate
+from claimgraph.queries.files import KIND_ORDER, Query, run_query
+from claimgraph.sparql.engines import EmbeddedEngine
+from claimgraph.synth.generate import claims_for_triples, generate
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -328,7 +326,7 @@ def test_many_claims_are_explained_in_several_values_blocks(monkeypatch: pytest.
     engine = EmbeddedEngine(load_dataset())
     claims = sorted({s.claim for c in bundled() for s in c.sides})
     in_one_block = explain_claims(engine, claims)
-    monkeypatch.setattr("claimgraph.queries.MAX_VALUES", 3)
+    monkeypatch.setattr("claimgraph.queries.contradictions.MAX_VALUES", 3)
     assert len(claims) > 3 and explain_claims(engine, claims) == in_one_block
 
 

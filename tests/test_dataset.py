@@ -8,8 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.dataset import load_dataset
 from claimgraph.errors import DataDirectoryError, DuplicateGraphError, InputError
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ARCHIVE_GRAPH, CG, DOC, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 SEED_DOC = DOC.term("optimism-vs-intelligence")

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from claimgraph.cli import export as export_command
 from claimgraph.cli import main
-from claimgraph.dataset import Dataset, load_dataset
-from claimgraph.export import EXPORT_FORMATS, canonical_quads, dataset_quads, serialize
+from claimgraph.io.dataset import Dataset, load_dataset
+from claimgraph.io.export import EXPORT_FORMATS, canonical_quads, dataset_quads, serialize
 from claimgraph.namespaces import ARCHIVE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 FORMATS = sorted(EXPORT_FORMATS)

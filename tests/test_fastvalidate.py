@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
-from claimgraph.dataset import Dataset, bundled_data_dir, load_dataset
-from claimgraph.fastvalidate import UnsupportedShapesError, compile_shapes
+from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ANCHOR, CLAIM, DOC, sparql_prefixes
-from claimgraph.synth import generate
-from claimgraph.validate import ValidationResult, _to_rdflib, validate
+from claimgraph.project import bundled_data_dir
+from claimgraph.synth.generate import generate
+from claimgraph.validation.api import ValidationResult, _to_rdflib, validate
+from claimgraph.validation.compiler import UnsupportedShapesError, compile_shapes
 
 RESOURCES = Path(__file__).resolve().parent / "resources" / "shapes"
 BASE_TRIG = RESOURCES / "base" / "base.trig"

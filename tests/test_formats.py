@@ -15,11 +15,12 @@ from click.testing import CliRunner, Result
 from junitparser import Failure, JUnitXml, TestCase
 
 from claimgraph.cli import main
-from claimgraph.dataset import bundled_data_dir, load_dataset
-from claimgraph.formats import RENDERERS, ReportContext, render_junit, render_sarif, report_context
+from claimgraph.io.dataset import load_dataset
+from claimgraph.io.positions import SourcePosition
 from claimgraph.namespaces import ACTOR, ANCHOR, CGSH, CLAIM, curie
-from claimgraph.positions import SourcePosition
-from claimgraph.validate import Counts, Severity, ValidationReport, ValidationResult, validate
+from claimgraph.project import bundled_data_dir
+from claimgraph.validation.api import Counts, Severity, ValidationReport, ValidationResult, validate
+from claimgraph.validation.render import RENDERERS, ReportContext, render_junit, render_sarif, report_context
 
 SCHEMA = Path(__file__).parent / "resources" / "sarif" / "sarif-2.1.0-rtm.5.json"
 DOC_FILE = "graph/optimism-vs-intelligence.trig"

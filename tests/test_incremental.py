@@ -23,8 +23,11 @@ from servers import _missing
 from test_shapes import BASE_TEXT, BASE_TRIG, CASES, Case, Variant, archived_bytes
 
 from claimgraph.cli import main
-from claimgraph.dataset import data_files, load_dataset
-from claimgraph.incremental import (
+from claimgraph.io.dataset import data_files, load_dataset
+from claimgraph.namespaces import CG, PREFIXES
+from claimgraph.synth.generate import generate
+from claimgraph.validation.api import ValidationReport, _to_rdflib, validate
+from claimgraph.validation.incremental import (
     INDEX_VERSION,
     FullRunNeeded,
     IncrementalReport,
@@ -34,9 +37,6 @@ from claimgraph.incremental import (
     shape_reach,
     validate_changes,
 )
-from claimgraph.namespaces import CG, PREFIXES
-from claimgraph.synth import generate
-from claimgraph.validate import ValidationReport, _to_rdflib, validate
 
 
 def git(root: Path, *args: str) -> str:

@@ -28,13 +28,14 @@ from faults import Fault, FaultProxy
 from servers import OxigraphServer, VirtuosoServer
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
 from claimgraph.errors import EndpointError, LoadError
-from claimgraph.export import canonical_quads, dataset_quads
-from claimgraph.load import STAGING_PREFIX, load_quads
-from claimgraph.stores import QueryResults, normalise_json_results
-from claimgraph.synth import claims_for_triples, generate
-from claimgraph.transport import Credentials, Transport
+from claimgraph.io.dataset import load_dataset
+from claimgraph.io.export import canonical_quads, dataset_quads
+from claimgraph.sparql.engines import QueryResults
+from claimgraph.sparql.results import normalise_json_results
+from claimgraph.sparql.transport import Credentials, Transport
+from claimgraph.stores.load import STAGING_PREFIX, load_quads
+from claimgraph.synth.generate import claims_for_triples, generate
 
 OTHER = "urn:test:other-tool-graph"
 OLD_MARK = ox.Triple(ox.NamedNode("urn:test:old"), ox.NamedNode("urn:test:version"), ox.Literal("old"))

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ACTOR, CLAIM, DOC, PROP
-from claimgraph.network import (
+from claimgraph.queries.contradictions import find_contradictions
+from claimgraph.site.network import (
     GRAPH_FORMATS,
     VIEWS,
     actor_centrality,
@@ -26,8 +27,7 @@ from claimgraph.network import (
     single_origin_claims,
     write_graph,
 )
-from claimgraph.queries import find_contradictions
-from claimgraph.stores import EmbeddedEngine
+from claimgraph.sparql.engines import EmbeddedEngine
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "resources" / "network"
@@ -181,7 +181,7 @@ def test_cli_text_and_files(tmp_path: Path) -> None:
 def test_remote_engine_builds_the_same_graphs(tmp_path: Path, bundled: EmbeddedEngine) -> None:
     from servers import OxigraphServer, stored_quads
 
-    from claimgraph.stores import RemoteEngine
+    from claimgraph.sparql.engines import RemoteEngine
 
     server = OxigraphServer(tmp_path, stored_quads(bundled.dataset))
     try:

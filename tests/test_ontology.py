@@ -9,9 +9,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from claimgraph.dataset import bundled_data_dir, load_dataset
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import CG, CLAIM
-from claimgraph.validate import _to_rdflib
+from claimgraph.project import bundled_data_dir
+from claimgraph.validation.api import _to_rdflib
 
 ONTOLOGY = bundled_data_dir() / "ontology" / "claimgraph.ttl"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.dataset import FORMATS, load_dataset
+from claimgraph.io.dataset import FORMATS, load_dataset
+from claimgraph.io.positions import SourcePosition, locate, relative_to, scan
 from claimgraph.namespaces import ACTOR, CLAIM, DOC, GRAPH, PREFIXES, curie
-from claimgraph.positions import SourcePosition, locate, relative_to, scan
 
 EX = "http://example.org/"
 

@@ -23,12 +23,13 @@ from hypothesis import strategies as st
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from claimgraph.dataset import Dataset, load_dataset
-from claimgraph.export import EXPORT_FORMATS, serialize
+from claimgraph.io.dataset import Dataset, load_dataset
+from claimgraph.io.export import EXPORT_FORMATS, serialize
 from claimgraph.namespaces import XSD
-from claimgraph.queries import parse_term
-from claimgraph.stores import EmbeddedEngine, scan, values_block
-from claimgraph.validate import validate
+from claimgraph.queries.files import parse_term
+from claimgraph.sparql.engines import EmbeddedEngine
+from claimgraph.sparql.lexer import scan, values_block
+from claimgraph.validation.api import validate
 
 # rdflib warns about every ill-typed boolean it reads; such literals are among the values bound on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
 from claimgraph.errors import QueryHeaderError, QueryNotFoundError, QueryParameterError
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ACTOR, CG, CLAIM, DOC, PLACE, PROP, RDFS, XSD, curie
-from claimgraph.queries import (
+from claimgraph.queries.files import (
     KIND_ORDER,
     PARAMETER_TYPES,
     Query,
@@ -30,7 +30,8 @@ from claimgraph.queries import (
     resolve_query,
     run_query,
 )
-from claimgraph.stores import EmbeddedEngine, QueryResults, Term
+from claimgraph.sparql.engines import EmbeddedEngine, QueryResults
+from claimgraph.terms import Term
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from servers import OxigraphServer, free_port, stored_quads
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
 from claimgraph.errors import EndpointError, GraphNotFoundError
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ARCHIVE_GRAPH, CGSH, CLAIM, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from claimgraph.remote import expand_graph_name, fetch_dataset
-from claimgraph.validate import ValidationReport, validate
+from claimgraph.stores.remote import expand_graph_name, fetch_dataset
+from claimgraph.validation.api import ValidationReport, validate
 
 Outcome = tuple[bool, bool, set[tuple[str, str, str, str | None, str | None]]]
 
@@ -78,7 +78,7 @@ def test_remote_validation_of_a_mutated_graph_equals_local(
 def test_remote_validation_of_chosen_graphs_equals_local_validation_of_their_files(
     bundled_server: OxigraphServer,
 ) -> None:
-    from claimgraph.dataset import bundled_data_dir
+    from claimgraph.project import bundled_data_dir
 
     local = validate(load_dataset(paths=[bundled_data_dir() / "graph" / "actors.trig"]))
     remote_dataset = fetch_dataset(bundled_server.url, graphs=["graph:actors"])
@@ -171,7 +171,7 @@ def test_endpoint_excludes_paths_and_graph_needs_endpoint() -> None:
 def test_a_store_that_caps_results_is_an_error_not_a_partial_check(
     bundled_server: OxigraphServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from claimgraph.stores import QueryResults, RemoteEngine
+    from claimgraph.sparql.engines import QueryResults, RemoteEngine
 
     original = RemoteEngine.select
 

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
 from claimgraph.errors import OutputError
-from claimgraph.report import Anchor, build_report, highlight
+from claimgraph.io.dataset import load_dataset
+from claimgraph.site.report import Anchor, build_report, highlight
 
 REPO = Path(__file__).resolve().parents[1]
 

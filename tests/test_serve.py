@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from servers import free_port, oxigraph_binary
 
 from claimgraph.cli import main
-from claimgraph.dataset import Dataset, load_dataset
-from claimgraph.export import dataset_quads
-from claimgraph.queries import canned_queries
-from claimgraph.stores import RemoteEngine
+from claimgraph.io.dataset import Dataset, load_dataset
+from claimgraph.io.export import dataset_quads
+from claimgraph.queries.files import canned_queries
+from claimgraph.sparql.engines import RemoteEngine
 
 REPO = Path(__file__).resolve().parents[1]
 CANNED = canned_queries(REPO / "queries")

@@ -22,9 +22,9 @@ import rdflib
 import yaml
 from rdflib.collection import Collection
 
-from claimgraph.dataset import Dataset, load_dataset
+from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import CGSH, PREFIXES, SH, SHAPES_GRAPH, sparql_prefixes
-from claimgraph.validate import ValidationResult, validate
+from claimgraph.validation.api import ValidationResult, validate
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_FILE = REPO / "ontology" / "shapes.ttl"

@@ -25,12 +25,14 @@ import pyoxigraph as ox
 import pytest
 from servers import OxigraphServer, VirtuosoServer, stored_quads
 
-from claimgraph.dataset import Dataset, load_dataset
 from claimgraph.errors import EndpointError
+from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import CG
-from claimgraph.queries import Query, canned_queries, find_contradictions, run_query
-from claimgraph.stores import EmbeddedEngine, QueryResults, RemoteEngine, Term
-from claimgraph.synth import claims_for_triples, generate
+from claimgraph.queries.contradictions import find_contradictions
+from claimgraph.queries.files import Query, canned_queries, run_query
+from claimgraph.sparql.engines import EmbeddedEngine, QueryResults, RemoteEngine
+from claimgraph.synth.generate import claims_for_triples, generate
+from claimgraph.terms import Term
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"

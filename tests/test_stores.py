@@ -21,18 +21,13 @@ from click.testing import CliRunner
 from servers import OxigraphServer, free_port
 
 from claimgraph.cli import main
-from claimgraph.dataset import Dataset, load_dataset
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError
+from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ACTOR, CG, DOC, GRAPH, XSD
-from claimgraph.queries import canned_queries
-from claimgraph.stores import (
-    EmbeddedEngine,
-    QueryResults,
-    RemoteEngine,
-    normalise_json_results,
-    scan,
-    values_block,
-)
+from claimgraph.queries.files import canned_queries
+from claimgraph.sparql.engines import EmbeddedEngine, QueryResults, RemoteEngine
+from claimgraph.sparql.lexer import scan, values_block
+from claimgraph.sparql.results import normalise_json_results
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from claimgraph import dataset as loader
 from claimgraph.cli import main
-from claimgraph.dataset import Dataset, load_dataset
 from claimgraph.errors import DuplicateGraphError
+from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import CG
-from claimgraph.synth import CONTRADICTION_KINDS, VIOLATION_KINDS, Manifest, claims_for_triples, generate
-from claimgraph.validate import validate
+from claimgraph.synth.generate import CONTRADICTION_KINDS, VIOLATION_KINDS, Manifest, claims_for_triples, generate
+from claimgraph.validation.api import validate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,9 +110,10 @@ def test_every_kind_of_violation_and_contradiction_is_planted(corpus: tuple[Path
 
 
 def test_planted_contradictions_are_found(corpus: tuple[Path, Manifest]) -> None:
-    from claimgraph.dataset import bundled_data_dir
-    from claimgraph.queries import contradiction_queries, find_contradictions, queries_dir
-    from claimgraph.stores import EmbeddedEngine
+    from claimgraph.project import bundled_data_dir
+    from claimgraph.queries.contradictions import contradiction_queries, find_contradictions
+    from claimgraph.queries.files import queries_dir
+    from claimgraph.sparql.engines import EmbeddedEngine
 
     root, manifest = corpus
     directory = queries_dir(bundled_data_dir())

@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 
 from claimgraph.errors import EndpointError, LoadError
-from claimgraph.load import load_quads
-from claimgraph.stores import RemoteEngine
-from claimgraph.transport import Credentials
+from claimgraph.sparql.engines import RemoteEngine
+from claimgraph.sparql.transport import Credentials
+from claimgraph.stores.load import load_quads
 
 EMPTY_RESULTS = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
 QUADS = [ox.Quad(ox.NamedNode("urn:t:s"), ox.NamedNode("urn:t:p"), ox.Literal("o"), ox.NamedNode("urn:t:g"))]

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from claimgraph.cli import main
-from claimgraph.dataset import load_dataset
+from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ANCHOR, CGSH, CLAIM, DOC
-from claimgraph.validate import Severity, validate
+from claimgraph.validation.api import Severity, validate
 
 CLAIM_IRI = CLAIM.term("intelligence-community-putin-wants-more")
 ANCHOR_IRI = ANCHOR.term("intelligence-community-putin-wants-more")

@@ -2,9 +2,8 @@
 
 from importlib.metadata import version
 
-from .authoring import NewSource, Selectors, add_source, find_quote, locate_quote
-from .dataset import Dataset, bundled_data_dir, load_dataset
-from .errors import (
+from claimgraph.authoring import NewSource, Selectors, add_source, find_quote, locate_quote
+from claimgraph.errors import (
     AmbiguousQuoteError,
     ArchiveConflictError,
     AuthoringError,
@@ -30,17 +29,20 @@ from .errors import (
     ServerError,
     UnknownKindError,
 )
-from .export import dataset_quads, serialize
-from .formats import ReportContext, report_context
-from .incremental import IncrementalReport, changes_named, changes_since, validate_changes
-from .load import LoadResult, load_quads
-from .positions import SourcePosition
-from .queries import Contradiction, Query, canned_queries, find_contradictions, load_query, run_query
-from .remote import fetch_dataset
-from .serve import read_only_server
-from .stores import EmbeddedEngine, Engine, QueryResults, RemoteEngine
-from .transport import Credentials
-from .validate import Severity, ValidationReport, ValidationResult, validate
+from claimgraph.io.dataset import Dataset, load_dataset
+from claimgraph.io.export import dataset_quads, serialize
+from claimgraph.io.positions import SourcePosition
+from claimgraph.project import bundled_data_dir
+from claimgraph.queries.contradictions import Contradiction, find_contradictions
+from claimgraph.queries.files import Query, canned_queries, load_query, run_query
+from claimgraph.sparql.engines import EmbeddedEngine, Engine, QueryResults, RemoteEngine
+from claimgraph.sparql.transport import Credentials
+from claimgraph.stores.load import LoadResult, load_quads
+from claimgraph.stores.remote import fetch_dataset
+from claimgraph.stores.serve import read_only_server
+from claimgraph.validation.api import Severity, ValidationReport, ValidationResult, validate
+from claimgraph.validation.incremental import IncrementalReport, changes_named, changes_since, validate_changes
+from claimgraph.validation.render import ReportContext, report_context
 
 __version__ = version("claimgraph")
 

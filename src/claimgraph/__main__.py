@@ -1,5 +1,5 @@
 """``python -m claimgraph``."""
 
-from .cli import main
+from claimgraph.cli import main
 
 main()

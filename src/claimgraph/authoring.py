@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .errors import (
+from claimgraph.errors import (
     AmbiguousQuoteError,
     ArchiveConflictError,
     AuthoringError,
@@ -33,11 +33,11 @@ from .errors import (
     IdentifierInUseError,
     QuoteNotFoundError,
 )
-from .namespaces import CG, DOC, PREFIXES, XSD, curie
-from .output import write_atomic
+from claimgraph.io.atomic import write_atomic
+from claimgraph.namespaces import CG, DOC, PREFIXES, XSD, curie
 
 if TYPE_CHECKING:
-    from .dataset import Dataset
+    from claimgraph.io.dataset import Dataset
 
 #: Code points of context kept before and after a quote (oa:prefix, oa:suffix).
 CONTEXT_LENGTH = 32
@@ -207,7 +207,7 @@ def add_source(
 
 def _existing_data(data_dir: Path) -> Dataset:
     """The data ``add-source`` adds to: its ontology (or the bundled one) and its graph/."""
-    from .dataset import load_dataset
+    from claimgraph.io.dataset import load_dataset
 
     root = data_dir if (data_dir / "ontology").is_dir() else None
     graph_dir = data_dir / "graph"

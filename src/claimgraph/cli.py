@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import ClaimgraphError
+from claimgraph.errors import ClaimgraphError
+from claimgraph.project import __version__
 
 if TYPE_CHECKING:
-    from .stores import Engine
+    from claimgraph.sparql.engines import Engine
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -102,7 +102,7 @@ def emit(content: str | bytes, output: Path | None) -> None:
     if output is None or str(output) == "-":
         click.echo(content, nl=False)
         return
-    from .output import write_atomic
+    from claimgraph.io.atomic import write_atomic
 
     write_atomic(output, content)
 
@@ -192,9 +192,9 @@ def validate(
         claimgraph validate --data . --changed-since origin/main --allow-warnings
         claimgraph validate --data . --changed graph/optimism-vs-intelligence.trig
     """
-    from .dataset import load_dataset
-    from .formats import NEEDS_CONTEXT, RENDERERS, report_context
-    from .validate import validate as run_validation
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.validation.api import validate as run_validation
+    from claimgraph.validation.render import NEEDS_CONTEXT, RENDERERS, report_context
 
     incremental = since is not None or bool(changed)
     if since is not None and changed:
@@ -204,7 +204,7 @@ def validate(
             raise click.UsageError("PATHS and --endpoint exclude each other: the data comes from the endpoint.")
         if incremental:
             raise click.UsageError("--changed-since and --changed need files, not --endpoint.")
-        from .remote import fetch_dataset
+        from claimgraph.stores.remote import fetch_dataset
 
         dataset = fetch_dataset(endpoint, graphs=list(graphs) or None, root=data_dir, timeout=timeout)
     elif graphs:
@@ -212,8 +212,8 @@ def validate(
     elif not incremental:
         dataset = load_dataset(data_dir, paths=list(paths) or None)
     if incremental:
-        from .dataset import bundled_data_dir
-        from .incremental import changes_named, changes_since, validate_changes
+        from claimgraph.project import bundled_data_dir
+        from claimgraph.validation.incremental import changes_named, changes_since, validate_changes
 
         root = data_dir or bundled_data_dir()
         changes = changes_since(root, since, within=paths) if since is not None else changes_named(root, changed)
@@ -231,19 +231,19 @@ def validate(
 def _engine(data_dir: Path | None, endpoint: str | None, timeout: float) -> Engine:
     """The remote engine for ``endpoint``, else the embedded one over the data directory."""
     if endpoint:
-        from .stores import RemoteEngine
+        from claimgraph.sparql.engines import RemoteEngine
 
         return RemoteEngine(endpoint, timeout=timeout)
-    from .dataset import load_dataset
-    from .stores import EmbeddedEngine
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.sparql.engines import EmbeddedEngine
 
     return EmbeddedEngine(load_dataset(data_dir))
 
 
 def _queries_dir(data_dir: Path | None) -> Path:
     """queries/ of the data directory; the bundled queries when it has none (they fit any claimgraph data)."""
-    from .dataset import bundled_data_dir
-    from .queries import queries_dir
+    from claimgraph.project import bundled_data_dir
+    from claimgraph.queries.files import queries_dir
 
     if data_dir is not None and queries_dir(data_dir).is_dir():
         return queries_dir(data_dir)
@@ -261,7 +261,8 @@ def list_queries(data_dir: Path | None, fmt: str, output: Path | None) -> None:
         claimgraph queries
         claimgraph queries --format json
     """
-    from .queries import canned_queries, render_query_list
+    from claimgraph.queries.files import canned_queries
+    from claimgraph.queries.render import render_query_list
 
     emit(render_query_list(canned_queries(_queries_dir(data_dir)).values(), fmt), output)
 
@@ -293,7 +294,8 @@ def query(
         claimgraph query territory-positions -p territory=place:ukraine --format csv
         claimgraph query my-query.rq --endpoint http://127.0.0.1:7878/query --format json
     """
-    from .queries import bind_parameters, parse_assignments, render_results, resolve_query, run_query
+    from claimgraph.queries.files import bind_parameters, parse_assignments, resolve_query, run_query
+    from claimgraph.queries.render import render_results
 
     selected = resolve_query(name, _queries_dir(data_dir))
     raw = parse_assignments(selected, params)
@@ -335,11 +337,12 @@ def contradictions(
         claimgraph contradictions --kind direct-opposition --format json
         claimgraph contradictions --endpoint http://127.0.0.1:7878/query --format csv
     """
-    from .queries import contradiction_queries, find_contradictions, render_contradictions
+    from claimgraph.queries.contradictions import contradiction_queries, find_contradictions
+    from claimgraph.queries.render import render_contradictions
 
     directory = _queries_dir(data_dir)
     if kinds:
-        from .errors import UnknownKindError
+        from claimgraph.errors import UnknownKindError
 
         known = list(contradiction_queries(directory))
         for kind in kinds:
@@ -400,8 +403,8 @@ def add_source(
         claimgraph add-source ~/texts/intelligence-doubts.txt --title "Intelligence doubts shadow Ukraine talks"
         claimgraph add-source report.txt --publisher actor:reuters --date 2025-12-18 --slug reuters-talks
     """
-    from .authoring import add_source as archive_source
-    from .namespaces import curie
+    from claimgraph.authoring import add_source as archive_source
+    from claimgraph.namespaces import curie
 
     added = archive_source(text_file, data_dir=data_dir, title=title, publisher=publisher, date=date, slug=slug)
     archive = _shown(added.archive)
@@ -446,7 +449,7 @@ def locate(
     """
     import json
 
-    from .authoring import locate_quote, slugify
+    from claimgraph.authoring import locate_quote, slugify
 
     selectors = locate_quote(text_file, quote, occurrence=occurrence)
     if fmt == "json":
@@ -483,7 +486,7 @@ def synth(claims: int, seed: int, out: Path) -> None:
         claimgraph synth --claims 25000 --seed 1 -o /tmp/corpus-1m
         claimgraph validate --data /tmp/corpus-1m --format json -o report.json
     """
-    from .synth import generate
+    from claimgraph.synth.generate import generate
 
     manifest = generate(out, claims=claims, seed=seed)
     counts = manifest.counts
@@ -525,7 +528,7 @@ def network(
         claimgraph network --view actors --format graphml -o actors.graphml
         claimgraph network --view contradictions --format gexf -o contradictions.gexf
     """
-    from .network import build_view, write_graph
+    from claimgraph.site.network import build_view, write_graph
 
     graph, summary = build_view(_engine(data_dir, endpoint, timeout), view, _queries_dir(data_dir))
     emit(summary if fmt == "text" else write_graph(graph, fmt).decode("utf-8"), output)
@@ -559,11 +562,11 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
         claimgraph report -o site
         claimgraph report --data . -o build/report && xdg-open build/report/index.html
     """
-    from .dataset import load_dataset
-    from .report import build_report
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.site.report import build_report
 
     if endpoint:
-        from .remote import fetch_dataset
+        from claimgraph.stores.remote import fetch_dataset
 
         dataset = fetch_dataset(endpoint, root=data_dir, timeout=timeout)
     else:
@@ -643,10 +646,10 @@ def load(
     import os
     import sys
 
-    from .dataset import load_dataset
-    from .export import dataset_quads
-    from .load import load_quads
-    from .transport import Credentials
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.io.export import dataset_quads
+    from claimgraph.sparql.transport import Credentials
+    from claimgraph.stores.load import load_quads
 
     if not endpoint:
         raise click.UsageError("--endpoint is required: the store's SPARQL query endpoint.")
@@ -692,8 +695,8 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
         claimgraph export --data . --format nq -o dataset.nq
         claimgraph export --format turtle > union.ttl
     """
-    from .dataset import load_dataset
-    from .export import serialize
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.io.export import serialize
 
     emit(serialize(load_dataset(data_dir), fmt), output)
 
@@ -723,10 +726,10 @@ def serve(data_dir: Path | None, host: str, port: int) -> None:
     """
     import signal
 
-    from .dataset import load_dataset
-    from .errors import ServerError
-    from .export import dataset_quads
-    from .serve import oxigraph_binary, read_only_server
+    from claimgraph.errors import ServerError
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.io.export import dataset_quads
+    from claimgraph.stores.serve import oxigraph_binary, read_only_server
 
     binary = oxigraph_binary()  # before loading anything
     quads = dataset_quads(load_dataset(data_dir))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import ServerError
+from claimgraph.errors import ServerError
 
 
 def oxigraph_binary() -> str:

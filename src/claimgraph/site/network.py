@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pyoxigraph as ox
 
-from .namespaces import CG, curie, sparql_prefixes
+from claimgraph.namespaces import CG, curie, sparql_prefixes
 
 if TYPE_CHECKING:
-    from .queries import Contradiction
-    from .stores import Engine, Term
+    from claimgraph.queries.contradictions import Contradiction
+    from claimgraph.sparql.engines import Engine
+    from claimgraph.terms import Term
 
 #: The graphs ``claimgraph network --view`` can build.
 VIEWS = ("actors", "contradictions", "lineage")
@@ -574,7 +575,7 @@ def build_view(engine: Engine, view: str, queries_directory: Path) -> tuple[nx.G
         graph = actor_graph(engine)
         return graph, summary_actors(graph)
     if view == "contradictions":
-        from .queries import find_contradictions
+        from claimgraph.queries.contradictions import find_contradictions
 
         found = find_contradictions(engine, queries_directory)
         network = contradiction_graph(found)

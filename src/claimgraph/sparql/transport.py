@@ -33,7 +33,7 @@ from email.message import Message
 from typing import IO, Literal
 from urllib.parse import urljoin, urlsplit
 
-from .errors import EndpointError
+from claimgraph.errors import EndpointError
 
 _TRANSIENT_STATUS = frozenset({502, 503, 504})
 

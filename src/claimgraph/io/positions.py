@@ -35,7 +35,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
-    from .dataset import Dataset, GraphName
+    from claimgraph.io.dataset import Dataset, GraphName
 
 #: Files the scanner understands (line-oriented RDF text syntaxes).
 SCANNED_SUFFIXES = frozenset({".ttl", ".trig", ".nt", ".nq"})

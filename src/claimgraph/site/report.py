@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pyoxigraph as ox
 
-from .errors import OutputError
-from .namespaces import CG, CGSH, ONTOLOGY_GRAPH, SH, SHAPES_GRAPH, curie, sparql_prefixes
-from .network import (
+from claimgraph.errors import OutputError
+from claimgraph.namespaces import CG, CGSH, ONTOLOGY_GRAPH, SH, SHAPES_GRAPH, curie, sparql_prefixes
+from claimgraph.site.network import (
     Lineage,
     actor_centrality,
     actor_graph,
@@ -46,10 +46,10 @@ from .network import (
 )
 
 if TYPE_CHECKING:
-    from .dataset import Dataset
-    from .queries import Contradiction, Side
-    from .stores import Engine
-    from .validate import ValidationReport
+    from claimgraph.io.dataset import Dataset
+    from claimgraph.queries.contradictions import Contradiction, Side
+    from claimgraph.sparql.engines import Engine
+    from claimgraph.validation.api import ValidationReport
 
 #: The file that marks a directory as a report this module wrote (and may therefore replace).
 MARKER = ".claimgraph-report"
@@ -152,7 +152,7 @@ def _rows(engine: Engine, query: str, name: str) -> list[dict[str, str]]:
 
 def collect(dataset: Dataset, engine: Engine, queries_directory: Path, report: ValidationReport) -> Site:
     """Gather everything the pages show, by SPARQL through ``engine`` (and the validation report)."""
-    from .queries import explain_claims, find_contradictions
+    from claimgraph.queries.contradictions import explain_claims, find_contradictions
 
     names = labels(engine)
     found = find_contradictions(engine, queries_directory)
@@ -422,7 +422,7 @@ def _contradiction_html(site: Site, number: int, contradiction: Contradiction, l
 
 
 def _verdict(report: ValidationReport) -> tuple[str, str]:
-    from .validate import Severity
+    from claimgraph.validation.api import Severity
 
     tally = report.tally()
     violations, warnings = tally.get(Severity.VIOLATION, 0), tally.get(Severity.WARNING, 0)
@@ -823,8 +823,8 @@ def build_report(dataset: Dataset, out: Path, *, queries_directory: Path, engine
 
     :raises OutputError: if ``out`` exists and is not a previous report, or cannot be written.
     """
-    from .stores import EmbeddedEngine
-    from .validate import validate
+    from claimgraph.sparql.engines import EmbeddedEngine
+    from claimgraph.validation.api import validate
 
     replaceable = out.is_dir() and ((out / MARKER).is_file() or not any(out.iterdir()))
     if out.exists() and not replaceable:

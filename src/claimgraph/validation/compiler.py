@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .errors import ClaimgraphError
-from .namespaces import RDF, RDFS, SH, XSD
+from claimgraph.errors import ClaimgraphError
+from claimgraph.namespaces import RDF, RDFS, SH, XSD
 
 if TYPE_CHECKING:
     import rdflib
@@ -155,9 +155,9 @@ def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        from .validate import _term
+        from claimgraph.terms import to_rdflib_term
 
-        return str(_term(term))
+        return str(to_rdflib_term(term))
     if isinstance(term, ox.Triple):
         return str(term)
     return term.value
@@ -1329,7 +1329,7 @@ def _judge_atom(store: ox.Store, atom: _Atom) -> None:
     atom.bad = []
     if atom.judge is None:
         return
-    from .validate import _term
+    from claimgraph.terms import to_rdflib_term
 
     uncertain: dict[Any, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
     for var, pattern in atom.populations:
@@ -1339,7 +1339,7 @@ def _judge_atom(store: ox.Store, atom: _Atom) -> None:
         for row in _select(store, query):
             value = row[0]
             if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
-                uncertain.setdefault(_term(value), value)
+                uncertain.setdefault(to_rdflib_term(value), value)
     rejected = atom.judge(list(uncertain))
     atom.bad = [uncertain[v] for v in uncertain if v in rejected]
 
@@ -1411,16 +1411,16 @@ def _fails_less_than(component: Any, focus: Any, value: Any, other: Any) -> bool
     """pySHACL's own sh:lessThan comparison of one pair (the SPARQL test cleared the plain ones)."""
     import rdflib
 
-    from .validate import _term
+    from claimgraph.terms import to_rdflib_term
 
     if isinstance(value, ox.Triple) or isinstance(other, ox.Triple) or isinstance(focus, ox.Triple):
         raise ValueError("RDF-star triple terms are not supported")
-    v, c = _term(value), _term(other)
+    v, c = to_rdflib_term(value), to_rdflib_term(other)
     if isinstance(v, rdflib.BNode) or isinstance(c, rdflib.BNode):
         from pyshacl.errors import ReportableRuntimeError
 
         raise ReportableRuntimeError("Cannot use sh:lessThan to compare a BlankNode.")
-    failing, _ = component._compare_lt({v}, {c}, None, _term(focus))
+    failing, _ = component._compare_lt({v}, {c}, None, to_rdflib_term(focus))
     return bool(failing)
 
 

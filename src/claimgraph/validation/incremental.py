@@ -74,16 +74,16 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .dataset import FORMATS, _parse, load_dataset
-from .errors import DuplicateGraphError, InputError, RevisionError
-from .namespaces import CG, OWL, RDF, RDFS, SH
+from claimgraph.errors import DuplicateGraphError, InputError, RevisionError
+from claimgraph.io.dataset import FORMATS, _parse, load_dataset
+from claimgraph.namespaces import CG, OWL, RDF, RDFS, SH
 
 if TYPE_CHECKING:
     import rdflib
 
-    from .dataset import Dataset
-    from .formats import ReportContext
-    from .validate import Counts, ValidationReport
+    from claimgraph.io.dataset import Dataset
+    from claimgraph.validation.api import Counts, ValidationReport
+    from claimgraph.validation.render import ReportContext
 
 #: Bumped whenever what the index stores changes: an index of another version is rebuilt.
 INDEX_VERSION = "2"
@@ -588,7 +588,7 @@ class IncrementalReport:
 
     def report_context(self, *, root: Path, for_format: str) -> ReportContext:
         """:func:`claimgraph.formats.report_context` for the report, its checks those of the affected nodes."""
-        from .formats import report_context
+        from claimgraph.validation.render import report_context
 
         context = report_context(self.dataset, self.report, root=root, for_format=for_format)
         if self.affected is None:
@@ -622,8 +622,9 @@ def validate_changes(
     :param engine: the validation engine (see :func:`claimgraph.validate.validate`).
     :raises InputError: if a file cannot be read or parsed.
     """
-    from .dataset import _expand, bundled_data_dir
-    from .validate import validate
+    from claimgraph.io.dataset import _expand
+    from claimgraph.project import bundled_data_dir
+    from claimgraph.validation.api import validate
 
     root = bundled_data_dir() if root is None else root
     corpus = _expand(list(paths) if paths else [root / "graph"])
@@ -688,7 +689,7 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
 
 def _counts(dataset: Dataset, nodes: set[str]) -> Counts:
     """What was checked: the instances among ``nodes`` and their triples (the summary's counts)."""
-    from .validate import Counts
+    from claimgraph.validation.api import Counts
 
     values = " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
 
@@ -716,8 +717,8 @@ def _cached_reach(root: Path, index: Index) -> Reach:
 
     :raises FullRunNeeded: (also from the cache) if the shapes read in a way the analysis does not follow.
     """
-    from .dataset import data_files
-    from .validate import _to_rdflib
+    from claimgraph.io.dataset import data_files
+    from claimgraph.terms import to_rdflib
 
     digest = hashlib.sha256()
     for path in data_files(root / "ontology"):
@@ -726,7 +727,7 @@ def _cached_reach(root: Path, index: Index) -> Reach:
     cached = index.get(key)
     if cached is None:
         try:
-            found = shape_reach(_to_rdflib(load_dataset(root, paths=[]).shape_quads()))
+            found = shape_reach(to_rdflib(load_dataset(root, paths=[]).shape_quads()))
             cached = json.dumps({"predicates": sorted(found.predicates), "depth": found.depth})
         except FullRunNeeded as reason:
             cached = json.dumps({"full_run": str(reason)})

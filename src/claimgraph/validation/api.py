@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .namespaces import CG, SH
+from claimgraph.namespaces import CG, SH
+from claimgraph.terms import to_rdflib, to_rdflib_term
 
 if TYPE_CHECKING:
     import rdflib
 
-    from .dataset import Dataset
+    from claimgraph.io.dataset import Dataset
 
 
 class Severity(StrEnum):
@@ -162,8 +163,8 @@ def _validate_pyshacl(dataset: Dataset) -> ValidationReport:
     import pyshacl
     import rdflib
 
-    data = _to_rdflib(dataset.store)
-    shapes = _to_rdflib(dataset.shape_quads())
+    data = to_rdflib(dataset.store)
+    shapes = to_rdflib(dataset.shape_quads())
     _, report_graph, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -180,12 +181,12 @@ def _validate_pyshacl(dataset: Dataset) -> ValidationReport:
 
 
 def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
-    from .fastvalidate import UnsupportedShapesError, compile_shapes
+    from claimgraph.validation.compiler import UnsupportedShapesError, compile_shapes
 
-    compiled = compile_shapes(_to_rdflib(dataset.shape_quads()))
+    compiled = compile_shapes(to_rdflib(dataset.shape_quads()))
     if strict and compiled.fallback:
         raise UnsupportedShapesError(compiled.fallback)
-    findings = compiled.run(dataset.store, data_graph=None if strict else (lambda: _to_rdflib(dataset.store)))
+    findings = compiled.run(dataset.store, data_graph=None if strict else (lambda: to_rdflib(dataset.store)))
     pairs = sorted(
         ((ValidationResult(
             severity=Severity(f.severity.removeprefix(SH)),
@@ -210,41 +211,6 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
 def _order(result: ValidationResult) -> tuple[tuple[int, str, str, str, str], str, str]:
     """Most severe first, then by shape, focus, path and value (component and message break ties)."""
     return (result.sort_key(), result.component, result.message)
-
-
-def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
-    import rdflib
-
-    graph = rdflib.Graph()
-    # Term conversion is cached: the same IRIs recur on most triples.
-    cache: dict[ox.NamedNode | ox.BlankNode | ox.Literal, rdflib.term.Node] = {}
-
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
-        if isinstance(t, ox.Triple):
-            raise TypeError("RDF-star triples are not supported")
-        converted = cache.get(t)
-        if converted is None:
-            converted = _term(t)
-            cache[t] = converted
-        return converted
-
-    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
-    return graph
-
-
-def _term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
-    import rdflib
-
-    if isinstance(t, ox.NamedNode):
-        return rdflib.URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return rdflib.BNode(t.value)
-    if t.language:
-        return rdflib.Literal(t.value, lang=t.language)
-    datatype = t.datatype.value
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
-        return rdflib.Literal(t.value)
-    return rdflib.Literal(t.value, datatype=rdflib.URIRef(datatype))
 
 
 def _results(report: rdflib.Graph) -> Iterable[ValidationResult]:
@@ -296,7 +262,7 @@ def _report_graph(results: list[ValidationResult], terms: list[tuple[object, obj
         if isinstance(term, rdflib.term.Node):
             return term
         if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-            return _term(term)
+            return to_rdflib_term(term)
         if text is None:
             return None
         return rdflib.URIRef(text) if iri else rdflib.Literal(text)

@@ -13,14 +13,16 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import DataDirectoryError, DuplicateGraphError, InputError, RemoteReferenceError
-from .namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SH, SHAPES_GRAPH, sparql_prefixes
-from .stores import refuse_service, xml_fault
+from claimgraph.errors import DataDirectoryError, DuplicateGraphError, InputError, RemoteReferenceError
+from claimgraph.namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SH, SHAPES_GRAPH, sparql_prefixes
+from claimgraph.project import bundled_data_dir
+from claimgraph.sparql.lexer import refuse_service
+from claimgraph.sparql.results import xml_fault
+from claimgraph.terms import Term
 
 #: File extensions the loader reads, with their syntax.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -38,18 +40,6 @@ _ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
 _TEXT = ox.NamedNode(CG.text)
 
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-def bundled_data_dir() -> Path:
-    """The ontology/, graph/ and queries/ shipped with claimgraph.
-
-    An installed wheel carries them inside the package; a source checkout has them at its root.
-    """
-    packaged = Path(str(resources.files("claimgraph"))) / "data"
-    if (packaged / "ontology").is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2]
 
 
 def data_files(directory: Path) -> list[Path]:

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError
+from claimgraph.errors import OutputError
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

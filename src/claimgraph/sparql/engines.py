@@ -3,7 +3,7 @@
 Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, parsed from the W3C SPARQL
 1.1 JSON results format — so everything downstream (tables, reports, tests) is engine-blind.
 
-- :class:`EmbeddedEngine` evaluates over a loaded :class:`~claimgraph.dataset.Dataset` in process; the
+- :class:`EmbeddedEngine` evaluates over a loaded :class:`~claimgraph.io.Dataset` in process; the
   default graph is the union of the named graphs, and parameters are bound by Oxigraph itself
   (``substitutions=``, SEP-0007: a parameter must appear in the SELECT clause).
 - :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint over HTTP through
@@ -35,27 +35,21 @@ Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, pa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from .errors import EndpointError, QueryError, QuerySyntaxError, RemoteReferenceError
-from .namespaces import CG
-from .transport import Credentials, Transport, clip, server_text
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from .dataset import Dataset
-
-#: An RDF term as both engines return it.
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError
+from claimgraph.namespaces import CG
+from claimgraph.sparql.lexer import refuse_service, scan, values_block
+from claimgraph.sparql.results import normalise_json_results, xml_fault
+from claimgraph.sparql.transport import Credentials, Transport, clip, server_text
+from claimgraph.terms import Term
 
 #: Result serialisations, all W3C SPARQL 1.1 results formats.
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -65,7 +59,6 @@ RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "xml": ox.QueryResultsFormat.XML,
 }
 
-_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class QueryResults:
@@ -157,10 +150,17 @@ class Engine(Protocol):
         ...
 
 
+class LoadedStore(Protocol):
+    """What the embedded engine needs of a loaded dataset (:class:`claimgraph.io.Dataset` is one)."""
+
+    store: ox.Store
+    root: Path
+
+
 class EmbeddedEngine:
     """Queries a loaded dataset in process with Oxigraph (the default graph is the union)."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: LoadedStore) -> None:
         self.dataset = dataset
 
     @property
@@ -302,21 +302,6 @@ _RESULTS_TYPES = ("json", "xml")
 _UNAUTHORIZED = "wrong or missing credentials (URL form http://USER:PASSWORD@host/…): {said}"
 
 
-def xml_fault(data: bytes) -> tuple[int, int, str] | None:
-    """Where an XML document stops being well-formed: 1-based line and column, and what is wrong.
-
-    ``None`` for a well-formed document. Expat reads no external entity.
-    """
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate()
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as error:
-        return error.lineno, error.offset + 1, expat.ErrorString(error.code) or "not well-formed"
-    return None
-
-
 def _syntax_error(name: str, message: str) -> QuerySyntaxError:
     from pathlib import Path
 
@@ -325,225 +310,3 @@ def _syntax_error(name: str, message: str) -> QuerySyntaxError:
         said = clip(" ".join(match.group(3).split()))  # the parser lists every token it expected, over lines
         return QuerySyntaxError(Path(name), said, line=int(match.group(1)), column=int(match.group(2)))
     return QuerySyntaxError(Path(name), clip(" ".join(message.split())))
-
-
-def normalise_json_results(document: bytes) -> bytes:
-    """Make SPARQL JSON results from any store strictly W3C-conformant.
-
-    Virtuoso writes ``"type": "typed-literal"`` (a pre-recommendation form) and blank nodes as
-    ``nodeID://b123``; both are rewritten so pyoxigraph reads them as the standard says.
-
-    :raises ValueError: if ``document`` is not JSON.
-    """
-    data = json.loads(document)
-    for binding in data.get("results", {}).get("bindings", []):
-        for value in binding.values():
-            if value.get("type") == "typed-literal":
-                value["type"] = "literal"
-            elif value.get("type") == "bnode":
-                value["value"] = re.sub(r"[^A-Za-z0-9_]", "_", value["value"].removeprefix("nodeID://"))
-    return json.dumps(data).encode("utf-8")
-
-
-# --- Query text: where the WHERE group starts, whether there is a dataset clause ----------------
-
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.]*")
-_PREFIXED_LOCAL = re.compile(r"[^\s{}()\[\];,\"'<#]*")
-_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-@dataclass(frozen=True)
-class QueryShape:
-    """Where things are in a query's text (positions in ``text``, comments and strings skipped).
-
-    :ivar form: SELECT, ASK, CONSTRUCT or DESCRIBE.
-    :ivar has_dataset: whether the query has its own ``FROM`` / ``FROM NAMED``.
-    :ivar group_at: the position of the ``{`` that opens the WHERE group.
-    :ivar service_at: the position of the first ``SERVICE`` keyword, if any.
-    :ivar form_at: the position of the query form keyword (the prologue ends there).
-    :ivar leading_select: the span inside the braces of a sub-select that opens the WHERE group, if
-        one does (``WHERE { { SELECT … } …``).
-    """
-
-    text: str
-    form: str
-    has_dataset: bool
-    group_at: int
-    service_at: int | None = None
-    form_at: int = 0
-    leading_select: tuple[int, int] | None = None
-
-    def insert_values(self, block: str) -> str:
-        """The query with ``block`` (a VALUES clause) first in its WHERE group."""
-        at = self.group_at + 1
-        return f"{self.text[:at]} {block}\n{self.text[at:]}"
-
-
-def scan(text: str, *, name: str = "query") -> QueryShape:
-    """Locate the query form, dataset clause and WHERE group of a SPARQL query.
-
-    A light lexer, not a parser: it skips comments, strings, IRIs, variables and prefixed names, and
-    tracks brace depth, which is all the rewriting needs.
-
-    :raises QuerySyntaxError: if no query form or WHERE group is found.
-    """
-    form: str | None = None
-    has_dataset = False
-    where_at: int | None = None
-    group_at: int | None = None
-    service_at: int | None = None
-    form_at = 0
-    # The first token inside the WHERE group: its position, and where its braces close if it is "{".
-    first_at: int | None = None
-    first_close: int | None = None
-    depth = 0
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-            continue
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if group_at is not None and first_at is None and i > group_at:
-            first_at = i
-        if c in "\"'":
-            i = _skip_string(text, i)
-        elif c == "<" and (match := _IRIREF.match(text, i)):
-            i = match.end()
-        elif c in "?$":
-            match = _NAME.match(text, i + 1)
-            i = match.end() if match else i + 1
-        elif c == "{":
-            if depth == 0 and group_at is None and form is not None and (form != "CONSTRUCT" or where_at is not None):
-                group_at = i
-            depth += 1
-            i += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 1 and first_close is None and first_at is not None and text[first_at] == "{":
-                first_close = i
-            i += 1
-        elif c.isalpha() or c == "_":
-            match = _NAME.match(text, i)
-            assert match is not None
-            end = match.end()
-            if end < n and text[end] == ":":
-                local = _PREFIXED_LOCAL.match(text, end + 1)
-                i = local.end() if local else end + 1
-                continue
-            word = match.group().upper()
-            if word == "SERVICE" and service_at is None:
-                service_at = i
-            if depth == 0 and group_at is None:
-                if word in _FORMS and form is None:
-                    form, form_at = word, i
-                elif word == "WHERE" and form is not None:
-                    where_at = i
-                elif word == "FROM" and form is not None:
-                    has_dataset = True
-            i = end
-        else:
-            i += 1
-    if form is None:
-        raise QuerySyntaxError(_path(name), "no SELECT, ASK, CONSTRUCT or DESCRIBE query form found")
-    if group_at is None:
-        raise QuerySyntaxError(_path(name), "no WHERE group found")
-    leading_select = None
-    if first_at is not None and first_close is not None and text[first_at] == "{":
-        inner = first_at + 1
-        if re.match(r"(?:\s|#[^\n]*)*SELECT\b", text[inner:first_close], re.IGNORECASE):
-            leading_select = (inner, first_close)
-    return QueryShape(
-        text=text,
-        form=form,
-        has_dataset=has_dataset,
-        group_at=group_at,
-        service_at=service_at,
-        form_at=form_at,
-        leading_select=leading_select,
-    )
-
-
-def refuse_service(query: str, *, name: str = "query") -> None:
-    """Refuse a query with a ``SERVICE`` clause, before any engine sees it.
-
-    A federated query would make the store (Oxigraph in process, or the endpoint) call another
-    endpoint; claimgraph reaches only the store it is given. A text that is not a query at all is left
-    to the engine's parser, which rejects it without running anything.
-
-    :raises RemoteReferenceError: naming the query, line and column of the clause.
-    """
-    try:
-        at = scan(query, name=name).service_at
-    except QuerySyntaxError:
-        return
-    if at is None:
-        return
-    rest = query[at + len("SERVICE") :].lstrip()
-    rest = rest[len("SILENT") :].lstrip() if rest[:6].upper() == "SILENT" else rest
-    target = _IRIREF.match(rest) or re.match(r"[?$]?[^\s{]+", rest)
-    reference = target.group() if target else "?"
-    line = query.count("\n", 0, at) + 1
-    column = at - query.rfind("\n", 0, at)
-    raise RemoteReferenceError(
-        _path(name),
-        f"SERVICE {reference} refused: claimgraph runs no federated query (it reaches only the store it is given)",
-        reference=reference,
-        line=line,
-        column=column,
-    )
-
-
-def _path(name: str) -> Path:
-    from pathlib import Path
-
-    return Path(name)
-
-
-def _skip_string(text: str, i: int) -> int:
-    quote = text[i]
-    if text.startswith(quote * 3, i):
-        end = i + 3
-        while end < len(text):
-            if text[end] == "\\":
-                end += 2
-            elif text.startswith(quote * 3, end):
-                return end + 3
-            else:
-                end += 1
-        return len(text)
-    end = i + 1
-    while end < len(text) and text[end] not in (quote, "\n"):
-        end += 2 if text[end] == "\\" else 1
-    return end + 1
-
-
-def values_block(values: Mapping[str, Sequence[Term]], *, name: str = "query") -> str:
-    """A ``VALUES`` clause binding each variable to its terms, written from parsed RDF terms.
-
-    Terms are serialised by pyoxigraph (N-Triples syntax, so quotes, backslashes and newlines in
-    literals are escaped); user text never reaches the query otherwise. Several variables must have
-    the same number of values (rows).
-
-    :raises QueryError: for an invalid variable name, a blank node or quoted triple, or ragged rows.
-    """
-    names = list(values)
-    for variable in names:
-        if not _VARIABLE_NAME.match(variable):
-            raise QueryError(name, f"invalid variable name {variable!r}")
-    columns = [list(values[v]) for v in names]
-    if len({len(c) for c in columns}) > 1:
-        raise QueryError(name, "VALUES rows of different lengths")
-    for column in columns:
-        for term in column:
-            if not isinstance(term, ox.NamedNode | ox.Literal):
-                raise QueryError(name, f"cannot bind {term} in VALUES: only IRIs and literals")
-    if len(names) == 1:
-        return f"VALUES ?{names[0]} {{ {' '.join(str(t) for t in columns[0])} }}"
-    head = " ".join(f"?{v}" for v in names)
-    rows = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in zip(*columns, strict=True))
-    return f"VALUES ({head}) {{ {rows} }}"

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
-from .dataset import Dataset
-from .namespaces import PREFIXES, SHAPES_GRAPH
+from claimgraph.io.dataset import Dataset
+from claimgraph.namespaces import PREFIXES, SHAPES_GRAPH
 
 #: Export formats by name. Formats without named graphs get the union of the graphs.
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {

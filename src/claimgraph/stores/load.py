@@ -50,9 +50,12 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from .errors import EndpointError, LoadError
-from .stores import QueryResults, Term, normalise_json_results, values_block
-from .transport import Credentials, Transport
+from claimgraph.errors import EndpointError, LoadError
+from claimgraph.sparql.engines import QueryResults
+from claimgraph.sparql.lexer import values_block
+from claimgraph.sparql.results import normalise_json_results
+from claimgraph.sparql.transport import Credentials, Transport
+from claimgraph.terms import Term
 
 #: Every staging graph's IRI starts with this; the rest is ``RUN:N``.
 STAGING_PREFIX = "urn:claimgraph:staging:"

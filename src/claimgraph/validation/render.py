@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from .namespaces import SH, SHAPES_GRAPH, curie
-from .positions import SourcePosition, relative_to
-from .validate import Severity, ValidationReport, ValidationResult
+from claimgraph.io.positions import SourcePosition, relative_to
+from claimgraph.namespaces import SH, SHAPES_GRAPH, curie
+from claimgraph.validation.api import Severity, ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
-    from .dataset import Dataset
+    from claimgraph.io.dataset import Dataset
 
 #: Where claimgraph's vocabulary lives: the SARIF tool's informationUri (no web page is claimed).
 INFORMATION_URI = "https://w3id.org/claimgraph/ontology"
@@ -110,7 +110,7 @@ def report_context(
     :param for_format: the format it is for: only ``junit`` needs the checks that passed (and where
         their focus nodes are); the others get positions for the results' focus nodes alone.
     """
-    from .positions import locate
+    from claimgraph.io.positions import locate
 
     shapes = _shapes(dataset)
     checks = _checks(dataset) if for_format == "junit" else {}
@@ -373,7 +373,7 @@ def _sarif_location(result: ValidationResult, context: ReportContext) -> dict[st
 
 def render_sarif(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
     """SARIF 2.1.0: one run, the shapes as rules, one result per SHACL result at its focus node's line."""
-    from . import __version__
+    from claimgraph.project import __version__
 
     context = context or ReportContext(root=Path.cwd())
     rule_shapes = sorted(set(context.shapes) | {r.shape for r in report.results}, key=curie)

@@ -26,7 +26,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .namespaces import ACTOR, ANCHOR, CLAIM, DOC, EVIDENCE, NONRESPONSE, PLACE, PROP, RELAY
+from claimgraph.namespaces import ACTOR, ANCHOR, CLAIM, DOC, EVIDENCE, NONRESPONSE, PLACE, PROP, RELAY
 
 __all__ = [
     "CONTRADICTION_KINDS",
@@ -772,7 +772,7 @@ class _Builder:
     # --- writing -------------------------------------------------------------------------------------
 
     def write(self, out: Path, ontology: Path | None) -> Manifest:
-        from .dataset import bundled_data_dir
+        from claimgraph.project import bundled_data_dir
 
         source = ontology if ontology is not None else bundled_data_dir() / "ontology"
         if (out / "graph").exists():

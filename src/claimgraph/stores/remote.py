@@ -25,10 +25,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dataset import Dataset, load_dataset
-from .errors import EndpointError, GraphNotFoundError
-from .namespaces import ARCHIVE_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
-from .stores import RemoteEngine, values_block
+from claimgraph.errors import EndpointError, GraphNotFoundError
+from claimgraph.io.dataset import Dataset, load_dataset
+from claimgraph.namespaces import ARCHIVE_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
+from claimgraph.sparql.engines import RemoteEngine
+from claimgraph.sparql.lexer import values_block
 
 _CURIE = re.compile(r"([A-Za-z][\w\-]*):([^/#:\s]*)\Z")
 

@@ -1,0 +1,56 @@
+"""RDF terms as claimgraph handles them: the term type both engines return.
+
+A base module (pyoxigraph, and rdflib where a graph is handed to pySHACL), imported by every layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    import rdflib
+
+__all__ = ["Term", "to_rdflib", "to_rdflib_term"]
+
+#: An RDF term as both engines return it.
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """An rdflib graph of ``quads`` (graph names dropped), for pySHACL and shapes parsing."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    # Term conversion is cached: the same IRIs recur on most triples.
+    cache: dict[ox.NamedNode | ox.BlankNode | ox.Literal, rdflib.term.Node] = {}
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
+        if isinstance(t, ox.Triple):
+            raise TypeError("RDF-star triples are not supported")
+        converted = cache.get(t)
+        if converted is None:
+            converted = to_rdflib_term(t)
+            cache[t] = converted
+        return converted
+
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
+    return graph
+
+
+def to_rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    """The rdflib term of a pyoxigraph term (``xsd:string`` literals plain, as RDF 1.1 has them)."""
+    import rdflib
+
+    if isinstance(t, ox.NamedNode):
+        return rdflib.URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return rdflib.BNode(t.value)
+    if t.language:
+        return rdflib.Literal(t.value, lang=t.language)
+    datatype = t.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return rdflib.Literal(t.value)
+    return rdflib.Literal(t.value, datatype=rdflib.URIRef(datatype))
