@@ -21,7 +21,8 @@ from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ANCHOR, CLAIM, DOC, sparql_prefixes
 from claimgraph.project import bundled_data_dir
 from claimgraph.synth.generate import generate
-from claimgraph.validation.api import ValidationResult, _to_rdflib, validate
+from claimgraph.terms import to_rdflib
+from claimgraph.validation.api import ValidationResult, validate
 from claimgraph.validation.compiler import UnsupportedShapesError, compile_shapes
 
 RESOURCES = Path(__file__).resolve().parent / "resources" / "shapes"
@@ -93,7 +94,7 @@ def test_shape_case(tmp_path: Path, update: str, archive: dict[str, Any], refres
 
 
 def test_the_bundled_shapes_compile_entirely() -> None:
-    compiled = compile_shapes(_to_rdflib(load_dataset().shape_quads()))
+    compiled = compile_shapes(to_rdflib(load_dataset().shape_quads()))
     assert compiled.fallback == {}
 
 
@@ -273,7 +274,7 @@ def _custom(tmp_path: Path, shapes: str) -> Dataset:
 
 def test_every_supported_component_on_awkward_values(tmp_path: Path) -> None:
     dataset = _custom(tmp_path, SHAPES)
-    compiled = compile_shapes(_to_rdflib(dataset.shape_quads()))
+    compiled = compile_shapes(to_rdflib(dataset.shape_quads()))
     assert compiled.fallback == {}
     # Its SPARQL constraint compares ex:int values, among them "abc"^^xsd:integer and "1_000"^^xsd:integer,
     # which rdflib and Oxigraph value differently: pySHACL validates that shape.
@@ -319,7 +320,7 @@ def test_every_supported_component_on_awkward_values(tmp_path: Path) -> None:
 
 def test_unsupported_shapes_are_validated_by_pyshacl(tmp_path: Path) -> None:
     dataset = _custom(tmp_path, SHAPES + UNSUPPORTED)
-    compiled = compile_shapes(_to_rdflib(dataset.shape_quads()))
+    compiled = compile_shapes(to_rdflib(dataset.shape_quads()))
     assert set(compiled.fallback) == {
         "http://example.org/equals",
         "http://example.org/nomessage",

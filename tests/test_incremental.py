@@ -26,7 +26,8 @@ from claimgraph.cli import main
 from claimgraph.io.dataset import data_files, load_dataset
 from claimgraph.namespaces import CG, PREFIXES
 from claimgraph.synth.generate import generate
-from claimgraph.validation.api import ValidationReport, _to_rdflib, validate
+from claimgraph.terms import to_rdflib
+from claimgraph.validation.api import ValidationReport, validate
 from claimgraph.validation.incremental import (
     INDEX_VERSION,
     FullRunNeeded,
@@ -88,7 +89,7 @@ def iri(curie: str) -> str:
 
 
 def test_bundled_shapes_read_three_hops_along_the_relay_chain() -> None:
-    reach = shape_reach(_to_rdflib(load_dataset(paths=[]).shape_quads()))
+    reach = shape_reach(to_rdflib(load_dataset(paths=[]).shape_quads()))
     assert reach.depth == 3
     followed = {CG.claimant, CG.evidence, CG.relay, CG.relayAgent, CG.anchor, CG.foundIn, CG.proposition}
     assert followed | {CG.viaSource, PREFIXES["oa"] + "hasSelector", PREFIXES["oa"] + "hasSource"} <= reach.predicates

@@ -12,7 +12,7 @@ import rdflib
 from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import CG, CLAIM
 from claimgraph.project import bundled_data_dir
-from claimgraph.validation.api import _to_rdflib
+from claimgraph.terms import to_rdflib
 
 ONTOLOGY = bundled_data_dir() / "ontology" / "claimgraph.ttl"
 
@@ -61,12 +61,12 @@ def test_every_cg_term_used_in_the_data_is_declared(ontology: rdflib.Graph) -> N
 
 
 def test_ontology_with_bundled_graph_is_owl_rl_consistent() -> None:
-    graph = _to_rdflib(load_dataset().data_quads())
+    graph = to_rdflib(load_dataset().data_quads())
     assert owl_rl_errors(graph) == []
 
 
 def test_a_claim_with_two_stances_is_owl_rl_inconsistent() -> None:
-    graph = _to_rdflib(load_dataset().data_quads())
+    graph = to_rdflib(load_dataset().data_quads())
     claim = rdflib.URIRef(CLAIM.term("trump-envoys-moscow-seeks-end-of-war"))
     graph.add((claim, rdflib.URIRef(CG.stance), rdflib.URIRef(CG.Denies)))
     assert owl_rl_errors(graph) != []

@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from claimgraph import dataset as loader
 from claimgraph.cli import main
 from claimgraph.errors import DuplicateGraphError
+from claimgraph.io import dataset as loader
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import CG
 from claimgraph.synth.generate import CONTRADICTION_KINDS, VIOLATION_KINDS, Manifest, claims_for_triples, generate
