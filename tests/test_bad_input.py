@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from servers import OxigraphServer, free_port
+from helpers.servers import OxigraphServer, free_port
 
 from claimgraph.cli import main
 from claimgraph.errors import RemoteReferenceError

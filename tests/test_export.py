@@ -222,6 +222,7 @@ def test_canonical_quads_drop_repeats_and_sort_by_graph_then_subject() -> None:
 # --- Independent parsers ----------------------------------------------------------------------------
 
 
+@pytest.mark.rapper
 @pytest.mark.parametrize("fmt", sorted(RAPPER_INPUT))
 def test_every_export_parses_with_rapper(fmt: str, tmp_path: Path) -> None:
     path = tmp_path / f"dataset.{fmt}"

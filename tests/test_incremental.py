@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import REPO, rewrite
-from servers import _missing
+from helpers.data import REPO, rewrite
+from helpers.servers import missing
 from test_shapes import BASE_TEXT, BASE_TRIG, CASES, Case, Variant, archived_bytes
 
 from claimgraph.cli import main
@@ -42,7 +42,7 @@ from claimgraph.validation.incremental import (
 
 def git(root: Path, *args: str) -> str:
     if shutil.which("git") is None:
-        _missing("git is not installed")
+        missing("git is not installed")
     done = subprocess.run(
         ["git", "-c", "user.email=test@example.org", "-c", "user.name=test", *args],
         cwd=root,

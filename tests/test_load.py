@@ -24,8 +24,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from faults import Fault, FaultProxy
-from servers import OxigraphServer, VirtuosoServer
+from helpers.faults import Fault, FaultProxy
+from helpers.servers import OxigraphServer, VirtuosoServer
 
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, LoadError
@@ -364,6 +364,7 @@ def virtuoso_load(server: VirtuosoServer, quads: Iterable[ox.Quad], *, gsp: bool
     )
 
 
+@pytest.mark.virtuoso
 @pytest.mark.parametrize("gsp", [True, False], ids=["graph-store-protocol", "sparql-update"])
 def test_load_into_virtuoso_with_digest_auth(virtuoso: VirtuosoServer, gsp: bool) -> None:
     virtuoso_load(virtuoso, old_version(bundled()), gsp=True)
@@ -384,6 +385,7 @@ def test_load_into_virtuoso_with_digest_auth(virtuoso: VirtuosoServer, gsp: bool
     assert_loaded(virtuoso.url, bundled(), other=other)
 
 
+@pytest.mark.virtuoso
 def test_large_corpus_loads_into_virtuoso_and_a_crash_during_the_swap_leaves_old_or_new(
     tmp_path: Path, large_corpus: tuple[Path, list[ox.Quad]]
 ) -> None:
@@ -419,6 +421,7 @@ def test_large_corpus_loads_into_virtuoso_and_a_crash_during_the_swap_leaves_old
         assert_loaded(server.url, quads, other=before[OTHER])
 
 
+@pytest.mark.virtuoso
 @pytest.mark.parametrize("gsp", [True, False], ids=["graph-store-protocol", "sparql-update"])
 def test_blank_nodes_travel_whole_into_virtuoso(virtuoso: VirtuosoServer, gsp: bool) -> None:
     graph = ox.NamedNode("urn:test:blank-nodes")
@@ -434,6 +437,7 @@ def test_blank_nodes_travel_whole_into_virtuoso(virtuoso: VirtuosoServer, gsp: b
     assert store_content(virtuoso.url)[graph.value] == by_graph(quads)[graph.value]
 
 
+@pytest.mark.virtuoso
 def test_virtuoso_keeps_earlier_operations_of_a_failed_update_request(virtuoso: VirtuosoServer) -> None:
     # Measured and documented in load.py: why the swap must consist of operations that cannot fail.
     virtuoso_load(virtuoso, [ox.Quad(*OLD_MARK, ox.NamedNode(OTHER))], gsp=True)
@@ -445,6 +449,7 @@ def test_virtuoso_keeps_earlier_operations_of_a_failed_update_request(virtuoso: 
     assert "urn:test:a" in store_content(virtuoso.url)
 
 
+@pytest.mark.virtuoso
 @pytest.mark.parametrize("auth", ["digest", "basic"])
 def test_wrong_credentials_exit_2_naming_the_endpoint_without_the_password(virtuoso: VirtuosoServer, auth: str) -> None:
     secret = "wr0ng-Pa55word-7731"

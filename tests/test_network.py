@@ -179,7 +179,7 @@ def test_cli_text_and_files(tmp_path: Path) -> None:
 
 
 def test_remote_engine_builds_the_same_graphs(tmp_path: Path, bundled: EmbeddedEngine) -> None:
-    from servers import OxigraphServer, stored_quads
+    from helpers.servers import OxigraphServer, stored_quads
 
     from claimgraph.sparql.engines import RemoteEngine
 

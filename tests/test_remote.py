@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from servers import OxigraphServer, free_port, stored_quads
+from helpers.servers import OxigraphServer, free_port, stored_quads
 
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, GraphNotFoundError

@@ -205,6 +205,7 @@ class Browser:
         os.close(self.from_child)
 
 
+@pytest.mark.chromium
 def test_report_in_headless_chromium(site: Path, tmp_path: Path) -> None:
     browser = Browser(chromium_binary(), tmp_path / "profile")
     try:

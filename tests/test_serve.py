@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from servers import free_port, oxigraph_binary
+from helpers.servers import free_port, oxigraph_binary
 
 from claimgraph.cli import main
 from claimgraph.io.dataset import Dataset, load_dataset

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 import pytest
-from servers import OxigraphServer, VirtuosoServer, stored_quads
+from helpers.servers import OxigraphServer, VirtuosoServer, stored_quads
 
 from claimgraph.errors import EndpointError
 from claimgraph.io.dataset import Dataset, load_dataset
@@ -37,7 +37,7 @@ from claimgraph.terms import Term
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
 CANNED = canned_queries(QUERIES)
-STORES = ["oxigraph", "oxigraph-union", "virtuoso"]
+STORES = ["oxigraph", "oxigraph-union", pytest.param("virtuoso", marks=pytest.mark.virtuoso)]
 
 # Virtuoso 7.2 evaluates arbitrary-length paths (p*) wrongly when both ends end up bound by other
 # patterns: a path counted once per route, rows lost (`VALUES ?t { cg:Country } ?t rdfs:subClassOf*
@@ -196,6 +196,7 @@ def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]
         yield server
 
 
+@pytest.mark.virtuoso
 def test_results_cut_at_the_row_cap_are_an_error_not_partial(capped: VirtuosoServer) -> None:
     claims = CANNED["claims"]
     assert len(run_query(RemoteEngine(capped.url), claims, {})) == 26  # under the cap: whole

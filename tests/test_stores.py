@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from servers import OxigraphServer, free_port
+from helpers.servers import OxigraphServer, free_port
 
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError

@@ -15,9 +15,16 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.errors import EndpointError, LoadError
+from claimgraph.errors import (
+    EndpointConnectionError,
+    EndpointError,
+    EndpointStatusError,
+    EndpointTimeoutError,
+    LoadError,
+    RedirectRefusedError,
+)
 from claimgraph.sparql.engines import RemoteEngine
-from claimgraph.sparql.transport import Credentials
+from claimgraph.sparql.transport import Credentials, Transport
 from claimgraph.stores.load import load_quads
 
 EMPTY_RESULTS = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
@@ -93,8 +100,10 @@ def test_load_refuses_a_redirect_to_another_host(recorders: tuple[Recorder, Reco
     endpoint, other = recorders
     urls = {"endpoint": endpoint.url + "/query", "update_endpoint": endpoint.url + "/update"}
     urls[which] = endpoint.url + "/away"  # without a store endpoint, the upload goes by SPARQL Update
-    with pytest.raises(EndpointError) as caught:
+    with pytest.raises(RedirectRefusedError) as caught:
         load_quads(QUADS, **urls, retries=0)
+    assert caught.value.target == f"{other.url}/query"
+    assert not caught.value.transient
     assert str(caught.value) == (
         f"endpoint {endpoint.url}/away: redirected to {other.url}/query: refused"
         " (claimgraph talks only to the endpoint it is given)"
@@ -107,9 +116,37 @@ def test_load_timeout_is_a_fraction_of_a_second_and_retried() -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)  # accepts connections (the kernel does) and never answers
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
-        with pytest.raises(EndpointError) as caught:
+        with pytest.raises(EndpointTimeoutError) as caught:
             load_quads(QUADS, endpoint=url, timeout=0.25, retries=1, backoff=0)
     assert str(caught.value) == f"endpoint {url}: timed out after 0.25 s (after 2 attempts)"
+    assert caught.value.timeout == 0.25
+    assert caught.value.transient
+
+
+@pytest.mark.parametrize(("status", "transient"), [(503, True), (502, True), (401, False), (404, False)])
+def test_an_error_status_is_typed_with_its_code_and_whether_a_retry_may_help(status: int, transient: bool) -> None:
+    recorder = Recorder("127.0.0.1", status=status)
+    try:
+        transport = Transport([recorder.url], timeout=5, retries=2, backoff=0, unauthorized="{said}")
+        with pytest.raises(EndpointStatusError) as caught:
+            transport.query(recorder.url + "/query", "ASK {}", name="probe", accept="*/*")
+    finally:
+        recorder.close()
+    assert caught.value.status_code == status
+    assert caught.value.transient is transient
+    assert len(recorder.received) == (3 if transient else 1)  # only a transient status is retried
+
+
+def test_a_refused_connection_is_a_transient_connection_error() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/query"  # bound, not listening: refused
+        transport = Transport([url], timeout=5, retries=0, unauthorized="{said}")
+        with pytest.raises(EndpointConnectionError) as caught:
+            transport.query(url, "ASK {}", name="probe", accept="*/*")
+    assert caught.value.transient
+    assert isinstance(caught.value, EndpointError)
+    assert str(caught.value).startswith(f"endpoint {url}: cannot connect: ")
 
 
 def test_query_goes_form_encoded_and_update_as_sparql_update(recorders: tuple[Recorder, Recorder]) -> None:

@@ -115,10 +115,10 @@ def parse_date(value: str, *, path: Path) -> ox.Literal:
     except ValueError:
         pass
     expected = "expected YYYY-MM-DD, YYYY-MM or YYYY, as precise as the text gives"
-    raise AuthoringValueError(path, "--date", value, expected)
+    raise AuthoringValueError(path, "date", value, expected)
 
 
-def parse_iri(value: str, *, option: str, path: Path) -> str:
+def parse_iri(value: str, *, field: str, path: Path) -> str:
     """An IRI given as ``<IRI>``, a full IRI (``scheme://…``) or a CURIE with the shared prefixes."""
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -128,14 +128,14 @@ def parse_iri(value: str, *, option: str, path: Path) -> str:
     elif match := _CURIE.match(text):
         if match.group(1) not in PREFIXES:
             known = ", ".join(PREFIXES)
-            raise AuthoringValueError(path, option, value, f"unknown prefix {match.group(1)!r} (known: {known})")
+            raise AuthoringValueError(path, field, value, f"unknown prefix {match.group(1)!r} (known: {known})")
         iri = PREFIXES[match.group(1)] + match.group(2)
     else:
         iri = ""
     try:
         ox.NamedNode(iri)
     except ValueError:
-        raise AuthoringValueError(path, option, value, "expected a CURIE such as actor:reuters or a full IRI") from None
+        raise AuthoringValueError(path, field, value, "expected a CURIE such as actor:reuters or a full IRI") from None
     return iri
 
 
@@ -163,9 +163,9 @@ def add_source(
     data, text = read_text(text_file)
     slug = slug if slug is not None else slugify(title or text_file.stem)
     if not _SLUG.match(slug):
-        raise AuthoringValueError(text_file, "--slug", slug, "use lowercase letters, digits and single hyphens")
+        raise AuthoringValueError(text_file, "slug", slug, "use lowercase letters, digits and single hyphens")
     date_literal = parse_date(date, path=text_file) if date is not None else None
-    publisher_iri = parse_iri(publisher, option="--publisher", path=text_file) if publisher is not None else None
+    publisher_iri = parse_iri(publisher, field="publisher", path=text_file) if publisher is not None else None
 
     graph_dir = data_dir / "graph"
     archive = graph_dir / "archive" / f"{slug}.txt"
@@ -180,7 +180,7 @@ def add_source(
     _check_unused(existing, document, graph_dir)
     if publisher is not None and publisher_iri is not None and not _is_agent(existing, publisher_iri):
         reason = f"{curie(publisher_iri)} is not a cg:Agent in {graph_dir}: add it to the actors registry first"
-        raise AuthoringValueError(text_file, "--publisher", publisher, reason)
+        raise AuthoringValueError(text_file, "publisher", publisher, reason)
 
     digest = hashlib.sha256(data).hexdigest()
     skeleton = skeleton_trig(
@@ -433,7 +433,7 @@ def find_quote(text: str, quote: str, *, path: Path, occurrence: int | None = No
     :raises AmbiguousQuoteError: if it occurs several times and no valid ``occurrence`` is given.
     """
     if not quote:
-        raise AuthoringValueError(path, "QUOTE", quote, "give the words to find")
+        raise AuthoringValueError(path, "quote", quote, "give the words to find")
     starts = _starts(text, quote)
     if not starts:
         folded_text, where = _normalised(text)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from claimgraph.cli_hints import describe
 from claimgraph.errors import ClaimgraphError
 from claimgraph.project import __version__
 
@@ -39,7 +40,7 @@ class ClaimgraphGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ClaimgraphError as error:
-            raise UserError(str(error)) from None
+            raise UserError(describe(error, command=ctx.invoked_subcommand)) from None
 
 
 def data_option(command: F) -> F:

@@ -153,10 +153,78 @@ class EndpointError(ClaimgraphError):
     :param reason: what went wrong.
     """
 
+    #: Whether the same request may succeed if sent again (a timeout, a refused connection, a 503).
+    transient = False
+
     def __init__(self, endpoint: str, reason: str) -> None:
         super().__init__(f"endpoint {endpoint}: {reason}")
         self.endpoint = endpoint
         self.reason = reason
+
+
+class EndpointStatusError(EndpointError):
+    """The endpoint answered with an HTTP error status.
+
+    :param status_code: the HTTP status, e.g. 401 or 503.
+    """
+
+    def __init__(self, endpoint: str, reason: str, *, status_code: int) -> None:
+        super().__init__(endpoint, reason)
+        self.status_code = status_code
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return self.status_code in TRANSIENT_STATUS
+
+
+#: HTTP statuses of a store that is busy or restarting rather than refusing the request.
+TRANSIENT_STATUS = frozenset({502, 503, 504})
+
+
+class EndpointTimeoutError(EndpointError):
+    """The endpoint did not answer within the timeout.
+
+    :param timeout: the seconds waited.
+    """
+
+    transient = True
+
+    def __init__(self, endpoint: str, reason: str, *, timeout: float) -> None:
+        super().__init__(endpoint, reason)
+        self.timeout = timeout
+
+
+class EndpointConnectionError(EndpointError):
+    """The endpoint cannot be reached, or the connection broke off.
+
+    :param transient: whether a retry may succeed (refused or lost: yes; an unknown host: no).
+    """
+
+    def __init__(self, endpoint: str, reason: str, *, transient: bool) -> None:
+        super().__init__(endpoint, reason)
+        self.transient = transient
+
+
+class RedirectRefusedError(EndpointError):
+    """The endpoint redirected to another scheme, host or port, which claimgraph never follows.
+
+    :param target: where it redirected to.
+    """
+
+    def __init__(self, endpoint: str, reason: str, *, target: str) -> None:
+        super().__init__(endpoint, reason)
+        self.target = target
+
+
+class RowCapError(EndpointError):
+    """The store cut an answer at its row cap, so the results may be partial and none are used.
+
+    :param cap: the store's row limit.
+    """
+
+    def __init__(self, endpoint: str, reason: str, *, cap: int) -> None:
+        super().__init__(endpoint, reason)
+        self.cap = cap
 
 
 class GraphNotFoundError(EndpointError):
@@ -229,7 +297,7 @@ class ArchiveConflictError(AuthoringError):
     """
 
     def __init__(self, path: Path, source: Path) -> None:
-        super().__init__(path, f"already archived with different content than {source}: not overwritten (use --slug)")
+        super().__init__(path, f"already archived with different content than {source}: not overwritten")
         self.source = source
 
 
@@ -237,7 +305,7 @@ class GraphFileExistsError(AuthoringError):
     """``add-source`` would overwrite an existing graph file."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, "already exists: not overwritten (use --slug to choose another name)")
+        super().__init__(path, "already exists: not overwritten")
 
 
 class IdentifierInUseError(AuthoringError):
@@ -248,21 +316,21 @@ class IdentifierInUseError(AuthoringError):
     """
 
     def __init__(self, iri: str, path: Path) -> None:
-        super().__init__(path, f"already uses <{iri}>: choose another --slug")
+        super().__init__(path, f"already uses <{iri}>")
         self.iri = iri
 
 
 class AuthoringValueError(AuthoringError):
     """An option of an authoring helper has a malformed value.
 
-    :param option: the option, e.g. ``--date``.
+    :param field: what the value is for, e.g. ``date`` or ``publisher``.
     :param value: what was given.
     :param reason: what is expected.
     """
 
-    def __init__(self, path: Path, option: str, value: str, reason: str) -> None:
-        super().__init__(path, f"{option} {value!r}: {reason}")
-        self.option = option
+    def __init__(self, path: Path, field: str, value: str, reason: str) -> None:
+        super().__init__(path, f"{field} {value!r}: {reason}")
+        self.field = field
         self.value = value
         self.reason = reason
 
@@ -290,7 +358,7 @@ class QuoteNotFoundError(AuthoringError):
 
 
 class AmbiguousQuoteError(AuthoringError):
-    """``locate``: the quoted words occur more than once (or ``--occurrence`` is out of range).
+    """``locate``: the quoted words occur more than once (or the occurrence asked for is out of range).
 
     :param quote: the words looked for.
     :param starts: the code-point offsets of every occurrence.
@@ -298,11 +366,12 @@ class AmbiguousQuoteError(AuthoringError):
 
     def __init__(self, path: Path, quote: str, starts: list[int], *, occurrence: int | None = None) -> None:
         offsets = ", ".join(str(s) for s in starts)
-        if occurrence is None:
-            hint = f"add words to make it unique, or pass --occurrence N (1 to {len(starts)})"
-        else:
-            hint = f"--occurrence {occurrence} is out of range: pass 1 to {len(starts)}"
-        super().__init__(path, f"{_clip(quote)!r} occurs {len(starts)} times (at code points {offsets}): {hint}")
+        #: The occurrences alone, without what was asked for.
+        self.summary = f"{_clip(quote)!r} occurs {len(starts)} times (at code points {offsets})"
+        message = self.summary
+        if occurrence is not None:
+            message += f": occurrence {occurrence} is out of range (1 to {len(starts)})"
+        super().__init__(path, message)
         self.quote = quote
         self.starts = starts
         self.occurrence = occurrence

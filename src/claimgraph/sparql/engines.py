@@ -44,7 +44,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError
+from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError, RowCapError
 from claimgraph.namespaces import CG
 from claimgraph.sparql.lexer import refuse_service, scan, values_block
 from claimgraph.sparql.results import normalise_json_results, xml_fault
@@ -265,10 +265,11 @@ class RemoteEngine:
                 f" ({clip(server_text(body, content_type))}): is this a SPARQL query endpoint?",
             )
         if capped_at is not None:
-            raise EndpointError(
+            raise RowCapError(
                 self.endpoint,
                 f"cut {name} at its row cap of {capped_at} rows (X-SPARQL-MaxRows), so the results may be"
                 " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
+                cap=int(capped_at) if capped_at.strip().isdigit() else 0,
             )
         try:
             if "xml" in content_type:

@@ -33,9 +33,13 @@ from email.message import Message
 from typing import IO, Literal
 from urllib.parse import urljoin, urlsplit
 
-from claimgraph.errors import EndpointError
-
-_TRANSIENT_STATUS = frozenset({502, 503, 504})
+from claimgraph.errors import (
+    EndpointConnectionError,
+    EndpointError,
+    EndpointStatusError,
+    EndpointTimeoutError,
+    RedirectRefusedError,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class Transport:
     :param timeout: seconds to wait for each answer.
     :param retries: how often to retry a transient failure of one request.
     :param backoff: seconds before the first retry; doubled for each next one.
-    :param unauthorized: what to tell the user on HTTP 401; ``{said}`` stands for the server's words.
+    :param unauthorized: what to add about an HTTP 401 (none by default); ``{said}`` stands for the server's words.
     """
 
     def __init__(
@@ -84,7 +88,7 @@ class Transport:
         timeout: float,
         retries: int = 0,
         backoff: float = 0.5,
-        unauthorized: str,
+        unauthorized: str = "",
     ) -> None:
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler({}),
@@ -156,23 +160,26 @@ class Transport:
     def _open(self, endpoint: str, build: Callable[[], urllib.request.Request], *, name: str) -> Answer:
         """Send a fresh request from ``build`` until it succeeds, fails for good, or the retries are spent."""
         attempt = 0
+        failure: EndpointError
         while True:
             try:
                 with self._opener.open(build(), timeout=self.timeout) as response:
                     return Answer(response.read(), response.headers)
             except _Redirected as redirect:
-                raise EndpointError(
+                raise RedirectRefusedError(
                     endpoint,
                     f"redirected to {redirect.target}: refused (claimgraph talks only to the endpoint it is given)",
+                    target=redirect.target,
                 ) from None
             except urllib.error.HTTPError as error:
-                transient, reason = error.code in _TRANSIENT_STATUS, _http_failure(error, name, self.unauthorized)
+                failure = _http_failure(endpoint, error, name, self.unauthorized)
             except (OSError, http.client.HTTPException, ValueError) as error:  # ValueError: a malformed URL
-                transient, reason = _connection_failure(error, self.timeout)
-            if not transient or attempt >= self.retries:
-                raise EndpointError(
-                    endpoint, reason + (f" (after {attempt + 1} attempts)" if attempt else "")
-                ) from None
+                failure = _connection_failure(endpoint, error, self.timeout)
+            if not failure.transient or attempt >= self.retries:
+                if attempt:
+                    failure.reason += f" (after {attempt + 1} attempts)"
+                    failure.message = f"endpoint {endpoint}: {failure.reason}"
+                raise failure from None
             time.sleep(self.backoff * 2**attempt)
             attempt += 1
 
@@ -254,7 +261,7 @@ class _NoDelayHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(_NoDelayHTTPSConnection, req)
 
 
-def _http_failure(error: urllib.error.HTTPError, name: str, unauthorized: str) -> str:
+def _http_failure(endpoint: str, error: urllib.error.HTTPError, name: str, unauthorized: str) -> EndpointStatusError:
     """What an HTTP error status means for the user, with the server's own words."""
     try:
         body = error.read()
@@ -262,33 +269,29 @@ def _http_failure(error: urllib.error.HTTPError, name: str, unauthorized: str) -
         body = b""
     said = clip(server_text(body, error.headers.get("Content-Type", "") if error.headers else ""))
     code = error.code
-    if code == 400:
-        return f"rejected {name}: {said}"
-    if code == 401:
-        return f"unauthorized (HTTP 401): {unauthorized.format(said=said)}"
-    if code == 403:
-        return f"forbidden (HTTP 403): {said}"
-    if code == 404:
-        return f"not found (HTTP 404): {said}"
-    if code == 414:
-        return f"request too long (HTTP 414): {said}"
-    if code == 500:
-        return f"internal error on {name} (HTTP 500): {said}"
-    return f"HTTP {code} {error.reason}: {said}"
+    reasons = {
+        400: f"rejected {name}: {said}",
+        401: "unauthorized (HTTP 401)" + (f": {unauthorized.format(said=said)}" if unauthorized else ""),
+        403: f"forbidden (HTTP 403): {said}",
+        404: f"not found (HTTP 404): {said}",
+        414: f"request too long (HTTP 414): {said}",
+        500: f"internal error on {name} (HTTP 500): {said}",
+    }
+    return EndpointStatusError(endpoint, reasons.get(code, f"HTTP {code} {error.reason}: {said}"), status_code=code)
 
 
-def _connection_failure(error: BaseException, timeout: float) -> tuple[bool, str]:
-    """Whether a connection-level failure is worth retrying, and how to say what it was."""
+def _connection_failure(endpoint: str, error: BaseException, timeout: float) -> EndpointError:
+    """A connection-level failure as its typed error (a timeout, or a connection refused, lost or impossible)."""
     cause = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(cause, TimeoutError):
-        return True, f"timed out after {timeout:g} s"
+        return EndpointTimeoutError(endpoint, f"timed out after {timeout:g} s", timeout=timeout)
     if isinstance(cause, ConnectionRefusedError):
-        return True, f"cannot connect: {cause.strerror or cause}"
+        return EndpointConnectionError(endpoint, f"cannot connect: {cause.strerror or cause}", transient=True)
     if isinstance(cause, ConnectionError | http.client.HTTPException):
-        return True, f"connection lost ({type(cause).__name__})"
+        return EndpointConnectionError(endpoint, f"connection lost ({type(cause).__name__})", transient=True)
     if isinstance(cause, OSError):
-        return False, f"cannot connect: {cause.strerror or cause}"
-    return False, f"cannot connect: {cause}"
+        return EndpointConnectionError(endpoint, f"cannot connect: {cause.strerror or cause}", transient=False)
+    return EndpointConnectionError(endpoint, f"cannot connect: {cause}", transient=False)
 
 
 def server_text(body: bytes, content_type: str) -> str:

@@ -61,7 +61,6 @@ from claimgraph.terms import Term
 STAGING_PREFIX = "urn:claimgraph:staging:"
 
 #: What HTTP 401 means for a load (the store's own page adds nothing).
-_UNAUTHORIZED = "check --user, --auth and CLAIMGRAPH_PASSWORD"
 
 #: Called with the number of triples each finished request carried.
 Progress = Callable[[int], None]
@@ -208,7 +207,7 @@ def load_quads(
     if in_default:
         raise LoadError(endpoint, f"{in_default} triples are in the default graph; only named graphs are loaded")
     urls = [endpoint, update_endpoint, *([store_endpoint] if store_endpoint else [])]
-    client = Transport(urls, credentials, timeout=timeout, retries=retries, backoff=backoff, unauthorized=_UNAUTHORIZED)
+    client = Transport(urls, credentials, timeout=timeout, retries=retries, backoff=backoff)
     store = _Store(query=endpoint, update=update_endpoint, graph_store=store_endpoint, client=client)
     run = run_id or new_run_id()
     targets = sorted(graphs)

@@ -28,7 +28,7 @@ def oxigraph_binary() -> str:
     beside = Path(sys.executable).parent / "oxigraph"
     found = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if found is None:
-        _missing("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
+        missing("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
     return found
 
 
@@ -36,11 +36,11 @@ def virtuoso_binaries() -> tuple[str, str]:
     """`virtuoso-t` and `isql-vt` (Debian `virtuoso-opensource`); in CI their absence fails, never skips."""
     server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if server is None or isql is None:
-        _missing("Virtuoso (virtuoso-t, isql-vt; Debian package 'virtuoso-opensource') is not installed")
+        missing("Virtuoso (virtuoso-t, isql-vt; Debian package 'virtuoso-opensource') is not installed")
     return server, isql
 
 
-def _missing(message: str) -> NoReturn:
+def missing(message: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
