@@ -1,22 +1,38 @@
 """RDF terms as claimgraph handles them: the term type both engines return.
 
-A base module (pyoxigraph, and rdflib where a graph is handed to pySHACL), imported by every layer.
+A base module (namespaces, pyoxigraph, and rdflib where a graph is handed to pySHACL), imported by every layer.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from claimgraph.namespaces import CG, curie
+
 if TYPE_CHECKING:
     import rdflib
 
-__all__ = ["Term", "to_rdflib", "to_rdflib_term"]
+__all__ = ["Term", "concept_name", "term_text", "to_rdflib", "to_rdflib_term"]
 
 #: An RDF term as both engines return it.
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def term_text(term: Term) -> str:
+    """A term's text: an IRI, a blank node's label or a literal's lexical form (a quoted triple as N-Triples)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def concept_name(iri: str) -> str:
+    """A vocabulary concept as a short kebab-case word: ``cg:PublicStatement`` → ``public-statement``;
+    an IRI outside the ``cg:`` namespace as its CURIE."""
+    if iri.startswith(CG):
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", iri[len(CG) :]).lower()
+    return curie(iri)
 
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:

@@ -19,11 +19,11 @@ from claimgraph.errors import (
     QueryNotFoundError,
     UnknownKindError,
 )
-from claimgraph.namespaces import CG, PREFIXES, curie
+from claimgraph.namespaces import PREFIXES
 from claimgraph.queries.files import CONTRADICTION_PREFIX, KIND_ORDER, Query, canned_queries
 from claimgraph.sparql.engines import Engine
 from claimgraph.sparql.lexer import scan, values_block
-from claimgraph.terms import Term
+from claimgraph.terms import Term, concept_name, term_text
 
 # --- Contradictions ------------------------------------------------------------------------------
 
@@ -247,30 +247,30 @@ def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool
             answers[name] += rows
     facts: dict[str, dict[str, Term]] = {}
     for row in answers["claim facts"]:
-        facts.setdefault(_text(row["claim"]), row)
+        facts.setdefault(term_text(row["claim"]), row)
     affiliations: dict[str, set[str]] = {}
     for row in answers["claim affiliations"]:
-        label = _text(row.get("affiliation_label") or row["affiliation"])
-        affiliations.setdefault(_text(row["claim"]), set()).add(label)
+        label = term_text(row.get("affiliation_label") or row["affiliation"])
+        affiliations.setdefault(term_text(row["claim"]), set()).add(label)
     trails: dict[str, dict[str, dict[str, Any]]] = {}
     for row in answers["claim evidence"]:
-        trails.setdefault(_text(row["claim"]), {}).setdefault(
-            _text(row["evidence"]),
+        trails.setdefault(term_text(row["claim"]), {}).setdefault(
+            term_text(row["evidence"]),
             {
-                "document": _text(row["document"]),
-                "document_label": _text(row.get("document_label") or row["document"]),
+                "document": term_text(row["document"]),
+                "document_label": term_text(row.get("document_label") or row["document"]),
                 "quote_mode": _concept(row.get("quote_mode")),
                 "quote": _optional_text(row.get("quote")),
                 "relay": {},
             },
         )
     for row in answers["claim relay"]:
-        trail = trails.get(_text(row["claim"]), {}).get(_text(row["evidence"]))
+        trail = trails.get(term_text(row["claim"]), {}).get(term_text(row["evidence"]))
         if trail is not None:  # evidence found in no document has no trail
             step = RelayStep(
-                order=int(_text(row["order"])),
-                agent=_text(row["agent"]),
-                agent_label=_text(row.get("agent_label") or row["agent"]),
+                order=int(term_text(row["order"])),
+                agent=term_text(row["agent"]),
+                agent_label=term_text(row.get("agent_label") or row["agent"]),
                 act=_concept(row.get("act")),
                 via=_optional_text(row.get("via")),
                 via_label=_optional_text(row.get("via_label") or row.get("via")),
@@ -296,11 +296,11 @@ def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool
         )
         sides[claim] = Side(
             claim=claim,
-            claimant=_text(fact["claimant"]),
-            claimant_label=_text(fact.get("claimant_label") or fact["claimant"]),
+            claimant=term_text(fact["claimant"]),
+            claimant_label=term_text(fact.get("claimant_label") or fact["claimant"]),
             claimant_affiliations=tuple(sorted(affiliations.get(claim, ()))),
-            proposition=_text(fact["proposition"]),
-            proposition_label=_text(fact.get("proposition_label") or fact["proposition"]),
+            proposition=term_text(fact["proposition"]),
+            proposition_label=term_text(fact.get("proposition_label") or fact["proposition"]),
             stance=_concept(fact["stance"]) or "",
             claim_kind=_concept(fact.get("claim_kind")),
             date=_optional_text(fact.get("date")),
@@ -322,22 +322,13 @@ def _sources(evidence: Iterable[EvidenceTrail]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(labels))
 
 
-def _text(term: Term) -> str:
-    return str(term) if isinstance(term, ox.Triple) else term.value
-
-
 def _optional_text(term: Term | None) -> str | None:
-    return None if term is None else _text(term)
+    return None if term is None else term_text(term)
 
 
 def _concept(term: Term | None) -> str | None:
-    """A vocabulary concept as a short kebab-case word: ``cg:PublicStatement`` → ``public-statement``."""
     if term is None:
         return None
-    value = _text(term)
-    if isinstance(term, ox.NamedNode) and value.startswith(CG):
-        local = value[len(CG) :]
-        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", local).lower()
-    return curie(value) if isinstance(term, ox.NamedNode) else value
+    return concept_name(term.value) if isinstance(term, ox.NamedNode) else term_text(term)
 
 

@@ -35,14 +35,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from claimgraph.namespaces import CG, curie, sparql_prefixes
+from claimgraph.terms import concept_name, term_text
 
 if TYPE_CHECKING:
     from claimgraph.queries.contradictions import Contradiction
     from claimgraph.sparql.engines import Engine
-    from claimgraph.terms import Term
 
 #: The graphs ``claimgraph network --view`` can build.
 VIEWS = ("actors", "contradictions", "lineage")
@@ -62,20 +61,8 @@ NODE_KINDS: dict[str, str] = {
 _PREFIXES = sparql_prefixes()
 
 
-def _value(term: Term) -> str:
-    return str(term) if isinstance(term, ox.Triple) else term.value
-
-
 def _rows(engine: Engine, query: str, name: str) -> list[dict[str, str]]:
-    return [{k: _value(v) for k, v in row.items()} for row in engine.select(_PREFIXES + query, name=name).dicts()]
-
-
-def _concept(iri: str) -> str:
-    """``cg:PublicStatement`` → ``public-statement``; other IRIs as CURIEs."""
-    if iri.startswith(CG):
-        local = iri[len(CG) :]
-        return "".join("-" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(local))
-    return curie(iri)
+    return [{k: term_text(v) for k, v in row.items()} for row in engine.select(_PREFIXES + query, name=name).dicts()]
 
 
 def labels(engine: Engine) -> dict[str, str]:
@@ -162,10 +149,10 @@ def actor_graph(engine: Engine) -> nx.MultiDiGraph:
             attributes: dict[str, str | int] = {"relation": relation}
             for name in ("stance", "claim_kind", "act", "via"):
                 if name in row:
-                    attributes[name] = _concept(row[name])
+                    attributes[name] = concept_name(row[name])
             if "order" in row:
                 attributes["order"] = int(row["order"])
-            key = relation + "".join(f":{_concept(row[n])}" for n in ("via",) if n in row)
+            key = relation + "".join(f":{concept_name(row[n])}" for n in ("via",) if n in row)
             if "order" in row:
                 key += f":{row['order']}"
             graph.add_edge(source, target, key=key, **attributes)
@@ -376,7 +363,7 @@ def lineage_graph(engine: Engine) -> Lineage:
     for iri in sorted(facts):
         claim, claimant, proposition, stance, document = facts[iri]
         reports: tuple[str, ...] = tuple(dict.fromkeys(via for _, via in sorted(set(steps[iri]))))
-        evidence.append(EvidencePath(claim, claimant, proposition, _concept(stance), iri, document, reports))
+        evidence.append(EvidencePath(claim, claimant, proposition, concept_name(stance), iri, document, reports))
         node(document)
         lineage_chain = [document, *reversed(reports)]
         for derivative, source in itertools.pairwise(lineage_chain):

@@ -32,7 +32,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from claimgraph.errors import OutputError
-from claimgraph.namespaces import CG, CGSH, ONTOLOGY_GRAPH, SH, SHAPES_GRAPH, curie, sparql_prefixes
+from claimgraph.namespaces import CG, CGSH, ONTOLOGY_GRAPH, OWL, RDF, RDFS, SH, SHAPES_GRAPH, curie, sparql_prefixes
 from claimgraph.site.network import (
     Lineage,
     actor_centrality,
@@ -709,11 +709,11 @@ def _term_text(store: ox.Store, term: Any, graph: ox.NamedNode, depth: int = 0) 
     return _e(str(term))
 
 
-RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
-RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_FIRST = RDF.first
+RDF_REST = RDF.rest
+_RDFS = RDFS
+_OWL = OWL
+_TYPE = RDF.type
 
 
 def page_ontology(dataset: Dataset) -> str:

@@ -26,7 +26,25 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claimgraph.namespaces import ACTOR, ANCHOR, CLAIM, DOC, EVIDENCE, NONRESPONSE, PLACE, PROP, RELAY
+from claimgraph.namespaces import (
+    ACTOR,
+    ANCHOR,
+    CG,
+    CGSH,
+    CLAIM,
+    DCTERMS,
+    DOC,
+    EVIDENCE,
+    GRAPH,
+    NONRESPONSE,
+    OA,
+    PLACE,
+    PROP,
+    RDFS,
+    RELAY,
+    SCHEMA,
+    XSD,
+)
 
 __all__ = [
     "CONTRADICTION_KINDS",
@@ -71,7 +89,7 @@ CONTRADICTION_KINDS = (
 )
 
 _PREFIXES = {
-    "cg": "https://w3id.org/claimgraph/ontology#",
+    "cg": CG,
     "actor": ACTOR,
     "claim": CLAIM,
     "prop": PROP,
@@ -81,16 +99,14 @@ _PREFIXES = {
     "anchor": ANCHOR,
     "relay": RELAY,
     "nonresponse": NONRESPONSE,
-    "graph": "https://w3id.org/claimgraph/id/graph/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "https://schema.org/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "graph": GRAPH,
+    "oa": OA,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "rdfs": RDFS,
+    "xsd": XSD,
 }
 _HEADER = "".join(f"@prefix {p + ':':<13}<{iri}> .\n" for p, iri in _PREFIXES.items())
-
-_SHAPES = "https://w3id.org/claimgraph/shapes#"
 
 _FIRST = (
     "Anna",
@@ -890,12 +906,12 @@ class _Builder:
         length = len(text)
         if doc.violation == "bad-hash":
             digest = hashlib.sha256(data + b"\n").hexdigest()
-            expected.append(("Violation", _SHAPES + "SourceDocument-sha256MatchesText", DOC + doc.slug))
+            expected.append(("Violation", CGSH + "SourceDocument-sha256MatchesText", DOC + doc.slug))
         elif doc.violation == "bad-char-length":
             length += 1
-            expected.append(("Violation", _SHAPES + "SourceDocument-charLengthMatchesText", DOC + doc.slug))
+            expected.append(("Violation", CGSH + "SourceDocument-charLengthMatchesText", DOC + doc.slug))
         elif doc.violation == "missing-archived-text":
-            expected.append(("Violation", _SHAPES + "SourceDocument-text", DOC + doc.slug))
+            expected.append(("Violation", CGSH + "SourceDocument-text", DOC + doc.slug))
         w.subject(f"doc:{doc.slug}")
         w.po("a", "cg:NewsArticle")
         w.po("rdfs:label", _en(f"News article: {doc.title}"))
@@ -973,18 +989,18 @@ class _Builder:
         w.po("a", "cg:Claim")
         w.po("rdfs:label", _en(f"{actor.label}: {self.props[claim.prop].text}"))
         if v == "missing-claimant":
-            expected.append(("Violation", _SHAPES + "Claim-claimant", iri))
+            expected.append(("Violation", CGSH + "Claim-claimant", iri))
         else:
             w.po("cg:claimant", f"actor:{claim.claimant}")
         if v == "missing-proposition":
-            expected.append(("Violation", _SHAPES + "Claim-proposition", iri))
+            expected.append(("Violation", CGSH + "Claim-proposition", iri))
         else:
             w.po("cg:proposition", f"prop:{claim.prop}")
         if v == "missing-stance":
-            expected.append(("Violation", _SHAPES + "Claim-stance", iri))
+            expected.append(("Violation", CGSH + "Claim-stance", iri))
         elif v == "stance-not-in-scheme":
             w.po("cg:stance", "cg:Assessment")
-            expected.append(("Violation", _SHAPES + "Claim-stance", iri))
+            expected.append(("Violation", CGSH + "Claim-stance", iri))
         else:
             w.po("cg:stance", f"cg:{claim.stance}")
         w.po("cg:claimKind", f"cg:{claim.kind}")
@@ -992,34 +1008,34 @@ class _Builder:
             w.po("cg:channel", f"cg:{claim.channel}")
         if claim.date is None:
             w.po("cg:notStated", "dcterms:date")
-            expected.append(("Info", _SHAPES + "Claim-dateNotStated", iri))
+            expected.append(("Info", CGSH + "Claim-dateNotStated", iri))
         elif v == "ill-formed-date":  # 30 February: the right datatype, an impossible date
             w.po("dcterms:date", '"2025-02-30"^^xsd:date')
-            expected.append(("Violation", _SHAPES + "Claim-dateValue", iri))
+            expected.append(("Violation", CGSH + "Claim-dateValue", iri))
         else:
             w.po("dcterms:date", f'"{claim.date}"^^xsd:date')
         if v == "missing-evidence":
-            expected.append(("Violation", _SHAPES + "Claim-evidence", iri))
+            expected.append(("Violation", CGSH + "Claim-evidence", iri))
         else:
             w.po("cg:evidence", f"evidence:{claim.slug}")
         w.end()
         if v != "missing-claimant" and actor.kind == "anonymous":
             if actor.source_count == 1:
-                expected.append(("Warning", _SHAPES + "Claim-singleAnonymousSource", iri))
+                expected.append(("Warning", CGSH + "Claim-singleAnonymousSource", iri))
             named = any(self.actors[r.agent].kind != "anonymous" for r in claim.relays)
             if not named and v != "missing-evidence":
-                expected.append(("Violation", _SHAPES + "Claim-anonymousClaimantRelayedByNamedAgent", iri))
+                expected.append(("Violation", CGSH + "Claim-anonymousClaimantRelayedByNamedAgent", iri))
         relays = claim.relays
         if v == "duplicate-relay-order":
             relays[1].order = relays[0].order
-            expected.append(("Violation", _SHAPES + "Evidence-relayOrderUnique", EVIDENCE + claim.slug))
+            expected.append(("Violation", CGSH + "Evidence-relayOrderUnique", EVIDENCE + claim.slug))
         elif v == "relay-order-zero":
             relays[0].order = 0
-            expected.append(("Violation", _SHAPES + "RelayStep-relayOrder", RELAY + f"{claim.slug}-1"))
+            expected.append(("Violation", CGSH + "RelayStep-relayOrder", RELAY + f"{claim.slug}-1"))
         source = doc.slug
         if v == "anchor-in-other-document":
             source = other.slug
-            expected.append(("Violation", _SHAPES + "Evidence-anchorSourceIsFoundIn", EVIDENCE + claim.slug))
+            expected.append(("Violation", CGSH + "Evidence-anchorSourceIsFoundIn", EVIDENCE + claim.slug))
         exact = _alter(claim.sentence) if v == "wrong-quote" else claim.sentence
         shown = start + 1 if v == "shifted-offset" else start
         shown_end = shown + len(claim.sentence)
@@ -1038,11 +1054,11 @@ class _Builder:
             suffix = text[start + len(claim.sentence) : start + len(claim.sentence) + 32]
             anchor = ANCHOR + claim.slug
             if target[shown:shown_end] != exact:
-                expected.append(("Violation", _SHAPES + "TextAnchor-exactInArchivedText", anchor))
+                expected.append(("Violation", CGSH + "TextAnchor-exactInArchivedText", anchor))
             if not target[:shown].endswith(prefix):
-                expected.append(("Violation", _SHAPES + "TextAnchor-prefixInArchivedText", anchor))
+                expected.append(("Violation", CGSH + "TextAnchor-prefixInArchivedText", anchor))
             if not target[shown_end:].startswith(suffix):
-                expected.append(("Violation", _SHAPES + "TextAnchor-suffixInArchivedText", anchor))
+                expected.append(("Violation", CGSH + "TextAnchor-suffixInArchivedText", anchor))
 
     def _has_text(self, slug: str) -> bool:
         return self.documents[self.doc_index[slug]].violation != "missing-archived-text"
@@ -1146,7 +1162,7 @@ class _Builder:
                 else:
                     w.po("cg:sourceCount", f'"{actor.source_count}"^^xsd:nonNegativeInteger')
                 if not actor.description.strip():
-                    expected.append(("Violation", _SHAPES + "AnonymousSource-description", ACTOR + actor.slug))
+                    expected.append(("Violation", CGSH + "AnonymousSource-description", ACTOR + actor.slug))
             w.end()
         out.append("}\n")
         self.triples += w.count

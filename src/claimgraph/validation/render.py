@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 from claimgraph.io.positions import SourcePosition, relative_to
 from claimgraph.namespaces import SH, SHAPES_GRAPH, curie
+from claimgraph.terms import term_text
 from claimgraph.validation.api import Severity, ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
@@ -130,19 +131,14 @@ def _shapes(dataset: Dataset) -> dict[str, ShapeInfo]:
     )
     shapes: dict[str, ShapeInfo] = {}
     for row in rows:
-        iri = _value(row["shape"])
+        iri = term_text(row["shape"])
         if iri in shapes:
             continue
         stated = row.get("severity")
-        name = _value(stated).removeprefix(SH) if stated is not None else ""
+        name = term_text(stated).removeprefix(SH) if stated is not None else ""
         severity = Severity(name) if name in _SEVERITIES else Severity.VIOLATION
-        shapes[iri] = ShapeInfo(iri, _value(row["message"]), severity)
+        shapes[iri] = ShapeInfo(iri, term_text(row["message"]), severity)
     return shapes
-
-
-def _value(term: object) -> str:
-    value = getattr(term, "value", None)
-    return value if isinstance(value, str) else str(term)
 
 
 def _checks(dataset: Dataset) -> dict[str, list[str]]:
@@ -169,7 +165,7 @@ def _checks(dataset: Dataset) -> dict[str, list[str]]:
     )
     checks: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        checks[_value(row["shape"])].append(_value(row["focus"]))
+        checks[term_text(row["shape"])].append(term_text(row["focus"]))
     return {shape: sorted(nodes) for shape, nodes in sorted(checks.items())}
 
 
