@@ -85,7 +85,7 @@ def _warm_up() -> None:
 
 
 def load_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
-    """claimgraph.dataset.load_dataset, timed after one untimed load, as the baseline's ``Store.load``
+    """claimgraph.io.dataset.load_dataset, timed after one untimed load, as the baseline's ``Store.load``
     runs are timed after its ``bulk_load`` runs: no timed run pays for imports or a cold heap."""
     _load(data)
     seconds, dataset = _median(lambda: _load(data), repeat)
@@ -277,7 +277,7 @@ def _quads_fingerprint(written: bytes) -> str:
 
 
 def export_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
-    """claimgraph.export.serialize of the loaded dataset as N-Quads (sorted, canonical blank nodes)."""
+    """claimgraph.io.export.serialize of the loaded dataset as N-Quads (sorted, canonical blank nodes)."""
     from claimgraph.io.export import serialize
 
     dataset = _load(data)
@@ -308,7 +308,7 @@ def _graph_fingerprint(nodes: Any, edges: Any) -> str:
 
 
 def network_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
-    """claimgraph.network.actor_graph: actors, claims, propositions and sources with typed edges."""
+    """claimgraph.site.network.actor_graph: actors, claims, propositions and sources with typed edges."""
     from claimgraph.site.network import actor_graph
 
     engine = _engine(data)

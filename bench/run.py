@@ -6,7 +6,7 @@ For each size a synthetic corpus is generated (``claimgraph.synth``, cached unde
 then each operation and its baseline run in a process of their own (``bench.ops``), so each reports
 its own time (median of ``--repeat`` runs, the operation alone) and its own peak RSS:
 
-- load: ``claimgraph.dataset.load_dataset`` vs raw pyoxigraph ``Store.load`` of the same files (the
+- load: ``claimgraph.io.dataset.load_dataset`` vs raw pyoxigraph ``Store.load`` of the same files (the
   faster of ``Store.load`` and ``Store.bulk_load``, both recorded);
 - validate: the default engine vs pySHACL on an rdflib in-memory graph of the same union, at the sizes
   where pySHACL finishes within ``--pyshacl-timeout`` (it is not tried on larger sizes once it has not
@@ -17,9 +17,9 @@ its own time (median of ``--repeat`` runs, the operation alone) and its own peak
   query files run directly by pyoxigraph;
 - incremental validate: ``validate --changed-since HEAD`` after one article changed vs a full load and
   validation of the changed corpus (``bench.ops validate-incremental``);
-- export: ``claimgraph.export.serialize`` as N-Quads (sorted, blank nodes canonical) vs pyoxigraph
+- export: ``claimgraph.io.export.serialize`` as N-Quads (sorted, blank nodes canonical) vs pyoxigraph
   ``serialize`` of the same quads;
-- network build: ``claimgraph.network.actor_graph`` vs a networkx graph built directly from pyoxigraph
+- network build: ``claimgraph.site.network.actor_graph`` vs a networkx graph built directly from pyoxigraph
   rows of the same queries.
 
 Each operation's result is checked against its reference in the same run (validation: the corpus

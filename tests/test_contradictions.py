@@ -152,7 +152,7 @@ def test_unknown_kind_is_a_typed_error_listing_the_kinds() -> None:
 
 # --- The bundled article: exactly what a careful reader sees ----------------------------------------
 
-#: The contradictions in the seed article (spec/CLAIMS.md), by kind and claim IRIs, sides in report order.
+#: The contradictions in the seed article (docs/model.md), by kind and claim IRIs, sides in report order.
 ARTICLE = [
     # "U.S. intelligence assessments also reject Moscow's claims that Russia poses no threat to Europe."
     ("direct-opposition", "claim:moscow-russia-no-threat-to-europe", "claim:us-intel-rejects-no-threat"),

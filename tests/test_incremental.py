@@ -1,7 +1,7 @@
 """Incremental validation: the same results as a full run on the affected nodes, the base's elsewhere.
 
 Every comparison runs a full validation of the base and of the changed data, and checks both halves of
-the guarantee (claimgraph.incremental): the incremental results are exactly the full run's on the
+the guarantee (claimgraph.validation.incremental): the incremental results are exactly the full run's on the
 affected nodes, and outside them the full run's results are the base's.
 """
 

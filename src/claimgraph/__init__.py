@@ -2,7 +2,7 @@
 
 The curated API: load a dataset, validate it, query it, find contradictions, export it and load it into
 a store. Each room's fuller API lives in its subpackage (:mod:`claimgraph.io`, :mod:`claimgraph.sparql`,
-:mod:`claimgraph.queries`, :mod:`claimgraph.validation`, :mod:`claimgraph.stores`, :mod:`claimgraph.site`,
+:mod:`claimgraph.queries`, :mod:`claimgraph.validation`, :mod:`claimgraph.sparql`, :mod:`claimgraph.site`,
 :mod:`claimgraph.synth`); errors are imported from :mod:`claimgraph.errors`.
 """
 

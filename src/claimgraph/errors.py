@@ -5,6 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def place(path: Path, line: int | None = None, column: int | None = None) -> str:
+    """``path:line:column`` as compilers write it, leaving out what is not known."""
+    where = str(path)
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return where
+
+
 class ClaimgraphError(Exception):
     """Root of every error claimgraph raises on purpose."""
 
@@ -31,12 +41,7 @@ class InputError(ClaimgraphError):
         self.column = column
 
     def __str__(self) -> str:
-        where = str(self.path)
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return f"{place(self.path, self.line, self.column)}: {self.message}"
 
 
 class DuplicateGraphError(InputError):

@@ -54,7 +54,7 @@ def free_port() -> int:
 
 
 def stored_quads(dataset: Dataset, *, without: tuple[str, ...] = ()) -> list[ox.Quad]:
-    """What a store would hold after a load (:func:`claimgraph.export.dataset_quads`), less ``without``."""
+    """What a store would hold after a load (:func:`claimgraph.io.export.dataset_quads`), less ``without``."""
     skip = {ox.NamedNode(g) for g in without}
     return [q for q in dataset_quads(dataset) if q.graph_name not in skip]
 

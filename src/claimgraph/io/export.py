@@ -2,7 +2,7 @@
 
 What leaves is :func:`dataset_quads`: every graph but the shapes — the ontology, the data graphs and
 the derived ``graph:archive`` (remote validation reads the archived texts from it). Files are
-deterministic (:func:`serialize`). ``claimgraph.serve`` serves the same quads as a SPARQL endpoint.
+deterministic (:func:`serialize`). ``claimgraph.stores.serve`` serves the same quads as a SPARQL endpoint.
 """
 
 from __future__ import annotations

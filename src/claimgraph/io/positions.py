@@ -34,6 +34,8 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from claimgraph.errors import place
+
 if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset, GraphName
 
@@ -55,12 +57,7 @@ class SourcePosition:
     column: int | None = None
 
     def __str__(self) -> str:
-        where = str(self.path)
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return where
+        return place(self.path, self.line, self.column)
 
 
 @dataclass(frozen=True)

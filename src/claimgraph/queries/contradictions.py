@@ -78,7 +78,7 @@ class Contradiction:
     sides: tuple[Side, Side]
 
     def to_json(self) -> dict[str, Any]:
-        """The object of DESIGN §6: ``kind`` and exactly two ``sides``."""
+        """The JSON object of one contradiction (docs/queries.md): ``kind`` and exactly two ``sides``."""
         return {"kind": self.kind, "reasons": list(self.reasons), "sides": [_side_json(s) for s in self.sides]}
 
 

@@ -11,7 +11,7 @@ the file stays valid SPARQL for any store::
     #+     description: The claim
     #+     example: claim:us-intel-rejects-no-threat
 
-Parameters are bound as RDF terms by the engine (see :mod:`claimgraph.stores`); each must be named in
+Parameters are bound as RDF terms by the engine (see :mod:`claimgraph.sparql`); each must be named in
 the SELECT clause. Contradiction queries are the files ``contradictions-KIND.rq``; each returns one row
 per pair with at least ``?claim1``, ``?claim2`` and ``?reasons``, and :func:`find_contradictions` adds
 each side's claimant, proposition, stance, affiliations and provenance.

@@ -84,7 +84,7 @@ def render_query_list(queries: Iterable[Query], fmt: str) -> str:
 
 
 def render_contradictions(contradictions: Sequence[Contradiction], fmt: str) -> str:
-    """The contradictions report: ``table`` for a terminal, ``json`` (DESIGN §6) or ``csv``."""
+    """The contradictions report: ``table`` for a terminal, ``json`` (the contract in docs/queries.md) or ``csv``."""
     if fmt == "json":
         return json.dumps([c.to_json() for c in contradictions], indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":

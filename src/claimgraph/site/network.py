@@ -1,6 +1,6 @@
 """Network analysis of a claimgraph dataset with networkx.
 
-Three graphs, built from any :class:`~claimgraph.stores.Engine` (embedded or remote) by SPARQL alone:
+Three graphs, built from any :class:`~claimgraph.sparql.Engine` (embedded or remote) by SPARQL alone:
 
 - :func:`actor_graph` — actors, claims, propositions and sources as a ``MultiDiGraph`` whose edges carry
   a ``relation`` (``asserts``, ``proposition``, ``found-in``, ``relayed-by``, ``via``, ``cites``,

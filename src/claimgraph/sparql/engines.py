@@ -7,7 +7,7 @@ Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, pa
   default graph is the union of the named graphs, and parameters are bound by Oxigraph itself
   (``substitutions=``, SEP-0007: a parameter must appear in the SELECT clause).
 - :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint over HTTP through
-  :mod:`claimgraph.transport` (the request built by SPARQLWrapper, sent by the transport's own opener:
+  :mod:`claimgraph.sparql.transport` (the request built by SPARQLWrapper, sent by the transport's own opener:
   redirects only within the endpoint, float timeouts, credentials never in messages). Default-graph
   semantics differ between stores (Oxigraph: only the real default graph unless started with
   ``--union-default-graph``; Virtuoso: every graph, its system graphs included), so the engine lists the
@@ -188,7 +188,7 @@ class RemoteEngine:
     """Queries any SPARQL 1.1 endpoint over HTTP (SPARQL 1.1 protocol: POST, JSON or XML results).
 
     Only the endpoint is ever contacted: a redirect to another scheme, host or port is refused, and
-    environment proxies are not used (:mod:`claimgraph.transport`).
+    environment proxies are not used (:mod:`claimgraph.sparql.transport`).
 
     :param endpoint: the query endpoint URL, e.g. ``http://127.0.0.1:7878/query``; credentials given
         in it (``http://USER:PASSWORD@host/query``) go as HTTP Basic authentication and never appear

@@ -30,7 +30,7 @@ or, on some stores, empty the target): after a failed swap the graphs are counte
 is sent again only if every staging graph is still whole; if every target already holds its new
 content the load has succeeded.
 
-HTTP goes through :mod:`claimgraph.transport` (SPARQL requests built by SPARQLWrapper, uploads as
+HTTP goes through :mod:`claimgraph.sparql.transport` (SPARQL requests built by SPARQLWrapper, uploads as
 plain Graph Store Protocol requests): every request has a timeout; connection refused or reset,
 timeouts and HTTP 502/503/504 are retried with exponential backoff, other failures raise
 :class:`~claimgraph.errors.EndpointError` naming the endpoint. Credentials (HTTP basic or digest)

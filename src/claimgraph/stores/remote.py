@@ -1,6 +1,6 @@
 """Validate data already in a SPARQL store: its named graphs are fetched, read-only, into a fresh dataset.
 
-The store is only queried (SPARQL 1.1 SELECT through :class:`~claimgraph.stores.RemoteEngine`, so
+The store is only queried (SPARQL 1.1 SELECT through :class:`~claimgraph.sparql.RemoteEngine`, so
 errors are :class:`~claimgraph.errors.EndpointError` naming the endpoint). What is fetched:
 
 - every named graph of the store, or the ``graphs`` asked for plus the ontology graph and the archive

@@ -1,7 +1,7 @@
 """A read-only SPARQL 1.1 endpoint over the dataset as it leaves claimgraph.
 
 The endpoint is Oxigraph's own server, run read-only on a database bulk-loaded into a temporary
-directory (:func:`read_only_server`); what it holds is :func:`~claimgraph.export.dataset_quads`.
+directory (:func:`read_only_server`); what it holds is :func:`~claimgraph.io.export.dataset_quads`.
 """
 
 from __future__ import annotations

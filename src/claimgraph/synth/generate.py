@@ -1,6 +1,6 @@
 """Synthetic corpora in claimgraph's ontology, for benchmarks and scale tests.
 
-:func:`generate` writes a data directory that :func:`claimgraph.dataset.load_dataset` reads like the
+:func:`generate` writes a data directory that :func:`claimgraph.io.dataset.load_dataset` reads like the
 bundled one: ``ontology/`` (a copy of the bundled ontology and shapes), ``graph/`` with the registries
 (``actors.trig``, ``places.trig``, ``propositions.trig``), one TriG file per document (its named graph
 is the document's IRI) and ``graph/archive/*.txt``, the synthetic article texts whose quotes, offsets

@@ -6,7 +6,7 @@ Two engines give the same results, field for field:
   handed to it as a single rdflib graph (links across graphs — a claim in a document's graph, its
   claimant in the actor registry — then resolve as they must).
 - ``"fast"``: the shapes compiled to SPARQL and run by Oxigraph on the store itself, one query per
-  constraint for all focus nodes at once (:mod:`claimgraph.fastvalidate`). Shapes it cannot compile
+  constraint for all focus nodes at once (:mod:`claimgraph.validation.compiler`). Shapes it cannot compile
   are validated by pySHACL, shape by shape.
 
 ``"auto"`` (the default) is the fast engine. Both validate exactly what queries see: the union of all

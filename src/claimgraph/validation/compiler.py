@@ -129,7 +129,7 @@ class UnsupportedShapesError(ClaimgraphError):
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation result, in the fields of :class:`claimgraph.validate.ValidationResult`."""
+    """One validation result, in the fields of :class:`claimgraph.validation.ValidationResult`."""
 
     severity: str  # IRI of sh:Violation, sh:Warning or sh:Info
     shape: str

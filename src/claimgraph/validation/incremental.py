@@ -587,7 +587,7 @@ class IncrementalReport:
     loaded_files: int
 
     def report_context(self, *, root: Path, for_format: str) -> ReportContext:
-        """:func:`claimgraph.formats.report_context` for the report, its checks those of the affected nodes."""
+        """:func:`claimgraph.validation.render.report_context` for the report, its checks those of the affected nodes."""
         from claimgraph.validation.render import report_context
 
         context = report_context(self.dataset, self.report, root=root, for_format=for_format)
@@ -619,7 +619,7 @@ def validate_changes(
     :param root: the data directory (ontology/, graph/); default: the bundled data.
     :param changes: the changed files and their base versions (see :func:`changes_since`).
     :param paths: data files or directories instead of ``root/graph``, as for :func:`load_dataset`.
-    :param engine: the validation engine (see :func:`claimgraph.validate.validate`).
+    :param engine: the validation engine (see :func:`claimgraph.validation.validate`).
     :raises InputError: if a file cannot be read or parsed.
     """
     from claimgraph.io.dataset import _expand

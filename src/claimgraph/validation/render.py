@@ -2,7 +2,7 @@
 
 Every renderer takes the report, ``allow_warnings`` and an optional :class:`ReportContext`: what the
 CI formats need beyond the SHACL results — where each focus node is defined (file and line, see
-:mod:`claimgraph.positions`), each shape's message and severity, and which focus nodes each shape
+:mod:`claimgraph.io.positions`), each shape's message and severity, and which focus nodes each shape
 checked (so JUnit can count passing checks). :func:`report_context` builds it from the dataset.
 
 - **JUnit**: one ``<testsuite>`` per shape (``name`` = the shape's CURIE), one ``<testcase>`` per check
