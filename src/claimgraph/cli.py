@@ -7,108 +7,29 @@ endpoint error. Heavy libraries are imported inside the commands so that ``--hel
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from claimgraph.cli_hints import describe
-from claimgraph.errors import ClaimgraphError
+from claimgraph.cli_options import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ClaimgraphGroup,
+    data_option,
+    emit,
+    endpoint_options,
+    engine_for,
+    output_options,
+    queries_dir_for,
+    shown,
+)
 from claimgraph.project import __version__
 
 if TYPE_CHECKING:
-    from claimgraph.sparql.engines import Engine
+    pass
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_ERROR = 2
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserError(click.ClickException):
-    """A library error shown as one line, ``Error: …``, with exit code 2."""
-
-    exit_code = EXIT_ERROR
-
-
-class ClaimgraphGroup(click.Group):
-    """Turns every :class:`ClaimgraphError` into one line on stderr and exit code 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ClaimgraphError as error:
-            raise UserError(describe(error, command=ctx.invoked_subcommand)) from None
-
-
-def data_option(command: F) -> F:
-    """``--data DIR``: the directory holding ontology/, graph/ and queries/."""
-    return click.option(
-        "--data",
-        "data_dir",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        default=None,
-        help="Directory with ontology/, graph/ and queries/ (default: the bundled data).",
-    )(command)
-
-
-def output_options(*formats: str) -> Callable[[F], F]:
-    """``--format`` and ``-o/--output``, shared by every command that prints results."""
-
-    def decorate(command: F) -> F:
-        command = click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-            default=None,
-            help="Write to FILE (whole or not at all) instead of standard output; '-' for standard output.",
-        )(command)
-        return click.option(
-            "-f",
-            "--format",
-            "fmt",
-            type=click.Choice(formats),
-            default=formats[0],
-            show_default=True,
-            help="Output format.",
-        )(command)
-
-    return decorate
-
-
-QUERY_ENDPOINT_HELP = "Query this SPARQL 1.1 endpoint instead of the embedded store (e.g. http://127.0.0.1:7878/query)."
-
-
-def endpoint_options(endpoint_help: str = QUERY_ENDPOINT_HELP) -> Callable[[F], F]:
-    """``--endpoint URL`` and ``--timeout SECONDS``: work on a remote SPARQL 1.1 endpoint instead."""
-
-    def decorate(command: F) -> F:
-        command = click.option(
-            "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
-            metavar="SECONDS",
-            default=60.0,
-            show_default=True,
-            help="Seconds to wait for each answer from the store's endpoints.",
-        )(command)
-        return click.option("--endpoint", metavar="URL", default=None, help=endpoint_help)(command)
-
-    return decorate
-
-
-def emit(content: str | bytes, output: Path | None) -> None:
-    """Print ``content`` or write it atomically to ``output``."""
-    if output is None or str(output) == "-":
-        click.echo(content, nl=False)
-        return
-    from claimgraph.io.atomic import write_atomic
-
-    write_atomic(output, content)
-
-
-# A fixed help width keeps --help identical everywhere, so README's CLI reference can be checked.
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100}
 
 
@@ -229,28 +150,6 @@ def validate(
     click.get_current_context().exit(EXIT_OK if report.passes(allow_warnings=allow_warnings) else EXIT_FAILED)
 
 
-def _engine(data_dir: Path | None, endpoint: str | None, timeout: float) -> Engine:
-    """The remote engine for ``endpoint``, else the embedded one over the data directory."""
-    if endpoint:
-        from claimgraph.sparql.engines import RemoteEngine
-
-        return RemoteEngine(endpoint, timeout=timeout)
-    from claimgraph.io.dataset import load_dataset
-    from claimgraph.sparql.engines import EmbeddedEngine
-
-    return EmbeddedEngine(load_dataset(data_dir))
-
-
-def _queries_dir(data_dir: Path | None) -> Path:
-    """queries/ of the data directory; the bundled queries when it has none (they fit any claimgraph data)."""
-    from claimgraph.project import bundled_data_dir
-    from claimgraph.queries.files import queries_dir
-
-    if data_dir is not None and queries_dir(data_dir).is_dir():
-        return queries_dir(data_dir)
-    return queries_dir(bundled_data_dir())
-
-
 @main.command("queries")
 @data_option
 @output_options("table", "json")
@@ -265,7 +164,7 @@ def list_queries(data_dir: Path | None, fmt: str, output: Path | None) -> None:
     from claimgraph.queries.files import canned_queries
     from claimgraph.queries.render import render_query_list
 
-    emit(render_query_list(canned_queries(_queries_dir(data_dir)).values(), fmt), output)
+    emit(render_query_list(canned_queries(queries_dir_for(data_dir)).values(), fmt), output)
 
 
 @main.command()
@@ -298,10 +197,10 @@ def query(
     from claimgraph.queries.files import bind_parameters, parse_assignments, resolve_query, run_query
     from claimgraph.queries.render import render_results
 
-    selected = resolve_query(name, _queries_dir(data_dir))
+    selected = resolve_query(name, queries_dir_for(data_dir))
     raw = parse_assignments(selected, params)
     bind_parameters(selected, raw)  # fail on a bad parameter before loading anything
-    results = run_query(_engine(data_dir, endpoint, timeout), selected, raw)
+    results = run_query(engine_for(data_dir, endpoint, timeout), selected, raw)
     emit(render_results(results, fmt), output)
 
 
@@ -341,7 +240,7 @@ def contradictions(
     from claimgraph.queries.contradictions import contradiction_queries, find_contradictions
     from claimgraph.queries.render import render_contradictions
 
-    directory = _queries_dir(data_dir)
+    directory = queries_dir_for(data_dir)
     if kinds:
         from claimgraph.errors import UnknownKindError
 
@@ -349,14 +248,8 @@ def contradictions(
         for kind in kinds:
             if kind not in known:
                 raise UnknownKindError(kind, known)
-    found = find_contradictions(_engine(data_dir, endpoint, timeout), directory, kinds)
+    found = find_contradictions(engine_for(data_dir, endpoint, timeout), directory, kinds)
     emit(render_contradictions(found, fmt), output)
-
-
-def _shown(path: Path) -> str:
-    """``path`` relative to the current directory where it lies below it, for messages."""
-    resolved = path.resolve()
-    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
 
 
 @main.command("add-source")
@@ -408,10 +301,10 @@ def add_source(
     from claimgraph.namespaces import curie
 
     added = archive_source(text_file, data_dir=data_dir, title=title, publisher=publisher, date=date, slug=slug)
-    archive = _shown(added.archive)
+    archive = shown(added.archive)
     verb = "Already archived (identical)" if added.already_archived else "Archived"
     click.echo(f"{verb} {archive}: SHA-256 {added.sha256}, {added.char_length} code points.")
-    click.echo(f"Wrote {_shown(added.graph_file)}: graph {curie(added.document)}")
+    click.echo(f"Wrote {shown(added.graph_file)}: graph {curie(added.document)}")
     click.echo(f'Next: fill in its claim template; selectors: claimgraph locate {archive} "quoted words" --anchor NAME')
 
 
@@ -459,7 +352,7 @@ def locate(
         return
     anchor = name or slugify(quote, max_words=5) or "quote"
     where = f"occurrence {selectors.occurrence} of {selectors.occurrences}, " if selectors.occurrences > 1 else ""
-    header = f"    # {_shown(text_file)}: {where}code points {selectors.start} to {selectors.end}\n"
+    header = f"    # {shown(text_file)}: {where}code points {selectors.start} to {selectors.end}\n"
     emit(header + selectors.turtle(anchor), output)
 
 
@@ -531,7 +424,7 @@ def network(
     """
     from claimgraph.site.network import build_view, write_graph
 
-    graph, summary = build_view(_engine(data_dir, endpoint, timeout), view, _queries_dir(data_dir))
+    graph, summary = build_view(engine_for(data_dir, endpoint, timeout), view, queries_dir_for(data_dir))
     emit(summary if fmt == "text" else write_graph(graph, fmt).decode("utf-8"), output)
 
 
@@ -572,7 +465,7 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
         dataset = fetch_dataset(endpoint, root=data_dir, timeout=timeout)
     else:
         dataset = load_dataset(data_dir)
-    pages = build_report(dataset, out, queries_directory=_queries_dir(data_dir))
+    pages = build_report(dataset, out, queries_directory=queries_dir_for(data_dir))
     click.echo(f"Wrote {len([p for p in pages if p.endswith('.html')])} pages: {out / 'index.html'}")
 
 

@@ -587,7 +587,7 @@ class IncrementalReport:
     loaded_files: int
 
     def report_context(self, *, root: Path, for_format: str) -> ReportContext:
-        """:func:`claimgraph.validation.render.report_context` for the report, its checks those of the affected nodes."""
+        """The report context (:mod:`claimgraph.validation.render`), its checks those of the affected nodes."""
         from claimgraph.validation.render import report_context
 
         context = report_context(self.dataset, self.report, root=root, for_format=for_format)
