@@ -29,7 +29,6 @@ from claimgraph.synth.generate import generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationReport, validate
 from claimgraph.validation.incremental import (
-    INDEX_VERSION,
     FullRunNeeded,
     IncrementalReport,
     Index,
@@ -38,6 +37,7 @@ from claimgraph.validation.incremental import (
     shape_reach,
     validate_changes,
 )
+from claimgraph.validation.incremental.index import INDEX_VERSION
 
 
 def git(root: Path, *args: str) -> str:
