@@ -34,6 +34,8 @@ FORMATS: dict[str, ox.RdfFormat] = {
     ".rdf": ox.RdfFormat.RDF_XML,
     ".owl": ox.RdfFormat.RDF_XML,
 }
+#: The formats without named graphs: a file of one of these fills the graph its ontology declares, or none.
+TRIPLE_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML)
 
 _ONTOLOGY_TYPE = (ox.NamedNode(RDF.type), ox.NamedNode(OWL.Ontology))
 _ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
@@ -187,7 +189,7 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
         raise DataDirectoryError(root, "no ontology/ directory with Turtle files")
     if paths is None:
         paths = [root / "graph"]
-    files = ontology + _expand(paths)
+    files = ontology + expand_paths(paths)
     dataset = _load_fast(root, files)
     if dataset is None:  # the fast path could not vouch for every graph: parse every file in Python
         dataset = Dataset(store=ox.Store(), root=root)
@@ -413,7 +415,8 @@ def _load_trig(store: ox.Store, path: Path, text: bytes) -> None:
         store.load(input=text, format=ox.RdfFormat.TRIG)
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """The RDF files ``paths`` name: files as given, directories as every RDF file below them."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -427,10 +430,10 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 
 
 def _load_file(dataset: Dataset, path: Path) -> None:
-    quads = _parse(path)
+    quads = parse_file(path)
     if not quads and FORMATS[path.suffix] is ox.RdfFormat.JSON_LD:
         raise InputError(path, "no RDF statements in it: JSON-LD drops every key no @context maps to an IRI")
-    if FORMATS[path.suffix] in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
+    if FORMATS[path.suffix] in TRIPLE_FORMATS:
         quads = _into_ontology_graph(quads)
     defined = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
     for graph in defined:
@@ -443,7 +446,8 @@ def _load_file(dataset: Dataset, path: Path) -> None:
     dataset.store.extend(quads)
 
 
-def _parse(path: Path) -> list[ox.Quad]:
+def parse_file(path: Path) -> list[ox.Quad]:
+    """Every quad of one RDF file, through the same guards as loading (one-line :class:`InputError`)."""
     data = _read(path)
     with _input_errors(path, data):
         return list(ox.parse(data, format=FORMATS[path.suffix], base_iri=None, rename_blank_nodes=True))

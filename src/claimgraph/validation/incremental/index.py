@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from claimgraph.errors import InputError
-from claimgraph.io.dataset import FORMATS, _parse
+from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, parse_file
 from claimgraph.namespaces import CG, OWL, RDF, RDFS
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ SUBCLASS = ox.NamedNode(RDFS.subClassOf)
 ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
 ONTOLOGY_TYPE = (TYPE, ox.NamedNode(OWL.Ontology))
 # Formats whose graph placement depends on the content (an owl:Ontology moves a file to its graph).
-TRIPLE_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML)
 
 
 
@@ -190,7 +189,7 @@ class Index:
                     self.db.execute(
                         "UPDATE files SET stat = ?, indexed = ? WHERE path = ?", (signature, now, str(resolved))
                     )
-        parsed = [(p, d, st, at, _placed(_parse(wanted[p]), FORMATS[p.suffix])) for p, d, st, at in stale]
+        parsed = [(p, d, st, at, _placed(parse_file(wanted[p]), FORMATS[p.suffix])) for p, d, st, at in stale]
         with self.db:
             gone = [(str(p),) for p in known if p not in wanted] + [(str(p),) for p, *_ in parsed]
             self.db.executemany("DELETE FROM files WHERE path = ?", gone)

@@ -72,10 +72,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from claimgraph.errors import DuplicateGraphError
-from claimgraph.io.dataset import FORMATS, load_dataset
+from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, load_dataset
 from claimgraph.namespaces import CG
 from claimgraph.validation.incremental.changes import Changes
-from claimgraph.validation.incremental.index import SUBCLASS, TRIPLE_FORMATS, Index
+from claimgraph.validation.incremental.index import SUBCLASS, Index
 from claimgraph.validation.incremental.reach import FullRunNeeded, Reach, shape_reach
 
 if TYPE_CHECKING:
@@ -146,12 +146,12 @@ def validate_changes(
     :param engine: the validation engine (see :func:`claimgraph.validation.validate`).
     :raises InputError: if a file cannot be read or parsed.
     """
-    from claimgraph.io.dataset import _expand
+    from claimgraph.io.dataset import expand_paths
     from claimgraph.project import bundled_data_dir
     from claimgraph.validation.api import validate
 
     root = bundled_data_dir() if root is None else root
-    corpus = _expand(list(paths) if paths else [root / "graph"])
+    corpus = expand_paths(list(paths) if paths else [root / "graph"])
     try:
         plan = _plan(root, corpus, changes)
     except FullRunNeeded as reason:
