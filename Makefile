@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench bench-ci clean
+.PHONY: install run test lint docs bench bench-ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install lint
 lint: install
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
+
+# docs/cli.md from every command's --help (tests/test_docs.py checks it is in step).
+docs: install
+	$(VENV)/bin/cog -r docs/cli.md
 
 # Sizes × operations × (ours, baseline, ratio, peak RSS) into bench/results.md and bench/results.json.
 bench: install

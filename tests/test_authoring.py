@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
+from helpers.data import REPO
 
 from claimgraph.authoring import add_source, find_quote, locate_quote, skeleton_trig, slugify
 from claimgraph.cli import main
@@ -368,8 +369,8 @@ def test_worked_example_broken_claim_is_reported_at_its_line(
 
 
 def test_the_documented_worked_example_is_the_tested_one() -> None:
-    """README.md shows the claim these tests validate, word for word."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    """docs/authoring.md shows the claim these tests validate, word for word."""
+    readme = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
     assert CLAIM_FRAGMENT.read_text(encoding="utf-8") in readme
     command = f'claimgraph locate graph/archive/intelligence-doubts.txt "{QUOTE}" --anchor digest-putin-ambitions'
     assert command in readme

@@ -1,4 +1,4 @@
-"""The command line: formats, outputs, errors and exit codes, and README's CLI reference."""
+"""The command line: formats, outputs, errors and exit codes (its reference in docs/: test_docs.py)."""
 
 from __future__ import annotations
 
@@ -32,15 +32,6 @@ def help_text(command: str | None) -> str:
 @pytest.mark.parametrize("command", [None, *COMMANDS])
 def test_every_help_has_an_example(command: str | None) -> None:
     assert "Example:" in help_text(command)
-
-
-@pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_readme_cli_reference_matches_help(command: str | None) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    title = f"claimgraph {command}" if command else "claimgraph"
-    match = re.search(rf"^### `{re.escape(title)}`\n\n```text\n(.*?)```$", readme, re.S | re.M)
-    assert match, f"README.md has no CLI reference section for {title!r}"
-    assert match.group(1) == help_text(command)
 
 
 def test_validate_bundled_graph_passes_with_warnings_allowed() -> None:
