@@ -1,36 +1,8 @@
 """Where queries run: one engine interface, an embedded and a remote implementation.
 
-Both engines answer with the same :class:`QueryResults` — pyoxigraph terms, parsed from the W3C SPARQL
-1.1 JSON results format — so everything downstream (tables, reports, tests) is engine-blind.
-
-- :class:`EmbeddedEngine` evaluates over a loaded :class:`~claimgraph.io.Dataset` in process; the
-  default graph is the union of the named graphs, and parameters are bound by Oxigraph itself
-  (``substitutions=``, SEP-0007: a parameter must appear in the SELECT clause).
-- :class:`RemoteEngine` sends the query to any SPARQL 1.1 endpoint over HTTP through
-  :mod:`claimgraph.sparql.transport` (the request built by SPARQLWrapper, sent by the transport's own opener:
-  redirects only within the endpoint, float timeouts, credentials never in messages). Default-graph
-  semantics differ between stores (Oxigraph: only the real default graph unless started with
-  ``--union-default-graph``; Virtuoso: every graph, its system graphs included), so the engine lists the
-  endpoint's *data graphs* once — the named graphs using the claimgraph vocabulary (a subject, predicate
-  or object in the ``cg:`` namespace), which leaves out Virtuoso's own graphs (``virtrdf#``, ``ldp#``,
-  ``/sparql``, ``/DAV/``) and any unrelated data — and names each of them as a default and a named
-  graph (SPARQL 1.1 Protocol ``default-graph-uri`` / ``named-graph-uri``, equivalent to ``FROM`` /
-  ``FROM NAMED``) with every query that has no dataset clause of its own: the query then sees the
-  union of those graphs on any store. Naming them is the last resort, probed for once: where the
-  store's default graph already holds every named graph's triples (Virtuoso, Oxigraph with
-  ``--union-default-graph``) queries go as they are, and where the store honours Oxigraph's
-  ``union-default-graph`` protocol option it is sent instead. Virtuoso 7.2 drops rows of queries with
-  property paths and OPTIONALs under a long graph list (``claims.rq``: 1 row of 26 under 7 graphs),
-  and Oxigraph takes minutes per query under 330 of them (a 100k-triple corpus); the store's union
-  adds nothing the data graphs lack but other vocabularies' triples, which the canned queries do not
-  match. Graphs given explicitly are always named (Oxigraph ``--union-default-graph`` ignores a
-  query's ``FROM``, but honours the protocol parameters).
-  Parameters travel only as a ``VALUES`` block at the top of the WHERE group, written from the parsed
-  pyoxigraph term (so escaped as N-Triples), never as user text. JSON results are normalised (Virtuoso's
-  ``typed-literal``, ``nodeID://`` blank nodes) before pyoxigraph parses them; ``"x"^^xsd:string``
-  and ``"x"`` are one term to pyoxigraph (RDF 1.1), as they are to the embedded engine.
-  An answer the store cut at its row cap (Virtuoso's ``X-SPARQL-MaxRows`` header, sent when the
-  ``ResultSetMaxRows`` limit is reached) is an :class:`EndpointError`, never partial results.
+Both answer with the same :class:`QueryResults` (pyoxigraph terms), so everything downstream is
+engine-blind. How the remote engine makes every store's default graph the union of the data graphs,
+and why, is in docs/design.md (remote engines).
 """
 
 from __future__ import annotations

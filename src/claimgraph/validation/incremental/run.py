@@ -1,60 +1,7 @@
 """Incremental validation: validate what changed since a git revision, and what depends on it.
 
-The guarantee: for every focus node in the *affected set*, the results are exactly those of a full
-run over the new data; results of the full run on any other node are the base's, unchanged. So the
-verdict equals the full run's when the base passed (the precondition: CI validated the base revision
-in full, e.g. on the main branch, with the same ``--allow-warnings``).
-
-Why it holds. Every shape reads the data *forward* from its focus node: its targets and its own
-triples (depth 0), the triples of the nodes its property paths reach (``sh:class``, nested shapes,
-``sh:qualifiedValueShape``: depth 1), and, in the SHACL-SPARQL constraints, the triples of nodes
-further along the query's chain from ``$this``. :func:`shape_reach` derives, from the shapes graph
-itself, the predicates followed (``T``) and the greatest depth read (``K``); for ontology/shapes.ttl:
-
-- local (depth 0, the focus's own triples): cardinalities, ``sh:in``, ``sh:datatype``, the date,
-  title and publisher alternatives, ``sh:lessThan``, ``sh:disjoint``, the hash and length checks
-  (``cg:text`` is in the archive graph, derived from the document's ``cg:archivePath``);
-- one hop: every ``sh:class`` (claimant, proposition, evidence, anchor, document, relay agent,
-  cited source…), the selector counts, the single-anonymous-source warning (the claimant's type and
-  count), anchor-in-the-evidence's-document, relay order uniqueness, and exact/prefix/suffix in the
-  archived text (the selectors' values and the document's text);
-- three hops: an anonymous claimant needs a named relay agent (claim → evidence → relay step →
-  agent, whose type is read).
-
-Nothing reads backwards (no inverse path, no ``sh:targetObjectsOf``), nothing is global (no
-uniqueness across the corpus), and ``rdfs:subClassOf`` comes from the ontology. So a node's results
-depend only on the triples of the nodes within ``K`` hops along ``T`` from it, the class hierarchy,
-and archived texts. With ``D`` the subjects of every triple added or removed (and the documents
-whose archived text file changed), a result can change only for a node that reaches ``D`` within
-``K`` hops in the new data: the *affected set* ``A``, found backwards from ``D``. If a node's
-neighbourhood misses ``D``, every triple in it is unchanged, hence so is the neighbourhood of the
-old data and every result on it. Validating ``A`` exactly needs the triples of every node within
-``K`` hops of ``A`` (its *read set*): the files holding them are loaded, with the ontology, and the
-results are kept for ``A`` alone.
-
-Details the files bring in. Files stating ``rdfs:subClassOf`` are always loaded (the class
-hierarchy is global). The loader resolves archive paths of the default graph against the first file
-that fills it, so that file comes too when a default-graph file is loaded. A changed file that is not
-RDF counts as an archived text: every document whose ``cg:archivePath`` ends in its name is changed
-(a text reached through a symbolic link of another name is not matched). Input the full load would
-refuse is refused too: every file is parsed when indexed, and a named graph defined by two files is
-the same error.
-
-A full run is done instead (and said why) when that reasoning does not apply: the ontology or the
-shapes changed; the shapes read something the analysis does not follow (an inverse or repeated
-path, a variable predicate, a constant subject, a ``sh:targetObjectsOf`` or SPARQL target); a
-change adds or removes ``rdfs:subClassOf``; a blank node changed or is affected (it has no identity
-across files or parses); or an old version cannot be parsed.
-
-Finding the files without parsing the corpus: an index in ``DATA/.claimgraph/index.sqlite`` holds,
-per data file, its SHA-256, the subjects it states, its edges to other nodes (literals and
-``rdf:type`` left out), the named graphs it defines and the archive paths it names. An entry is valid
-for the bytes that were hashed. A file whose size, times and inode are unchanged since it was hashed
-is trusted, as git trusts its index, unless it changed within two seconds of being hashed (a write in
-the same clock tick); any other file is hashed again and re-indexed if its hash differs. The first
-run indexes the whole corpus. SQLite commits each update whole; an index of another format version,
-or a damaged one, is rebuilt. The analysis of the shapes is kept there too, keyed by the hash of the
-ontology files and claimgraph's version.
+For every focus node in the affected set the results are exactly a full run's; why that holds, and
+when a full run is done instead, is in docs/design.md (incremental validation).
 """
 
 from __future__ import annotations
