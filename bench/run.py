@@ -116,7 +116,7 @@ def run_op(
 
 def corpus(triples: int, seed: int, cache: Path) -> tuple[Path, dict[str, Any], float | None]:
     """The corpus of about ``triples`` triples (generated unless cached); its manifest; generation time."""
-    from claimgraph.synth.generate import claims_for_triples, generate
+    from claimgraph.synth import claims_for_triples, generate
 
     claims = claims_for_triples(triples)
     directory = cache / f"{size_label(triples)}-seed{seed}"

@@ -25,7 +25,7 @@ from claimgraph.queries.contradictions import (
 )
 from claimgraph.queries.files import KIND_ORDER, Query, run_query
 from claimgraph.sparql.engines import EmbeddedEngine
-from claimgraph.synth.generate import claims_for_triples, generate
+from claimgraph.synth import claims_for_triples, generate
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"

@@ -20,7 +20,7 @@ import yaml
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ANCHOR, CLAIM, DOC, sparql_prefixes
 from claimgraph.project import bundled_data_dir
-from claimgraph.synth.generate import generate
+from claimgraph.synth import generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationResult, validate
 from claimgraph.validation.compiler import UnsupportedShapesError, compile_shapes

@@ -25,7 +25,7 @@ from test_shapes import BASE_TEXT, BASE_TRIG, CASES, Case, Variant, archived_byt
 from claimgraph.cli import main
 from claimgraph.io.dataset import data_files, load_dataset
 from claimgraph.namespaces import CG, PREFIXES
-from claimgraph.synth.generate import generate
+from claimgraph.synth import generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationReport, validate
 from claimgraph.validation.incremental import (

@@ -35,7 +35,7 @@ from claimgraph.sparql.engines import QueryResults
 from claimgraph.sparql.results import normalise_json_results
 from claimgraph.sparql.transport import Credentials, Transport
 from claimgraph.stores.load import STAGING_PREFIX, load_quads
-from claimgraph.synth.generate import claims_for_triples, generate
+from claimgraph.synth import claims_for_triples, generate
 
 OTHER = "urn:test:other-tool-graph"
 OLD_MARK = ox.Triple(ox.NamedNode("urn:test:old"), ox.NamedNode("urn:test:version"), ox.Literal("old"))

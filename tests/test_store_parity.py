@@ -31,7 +31,7 @@ from claimgraph.namespaces import CG
 from claimgraph.queries.contradictions import find_contradictions
 from claimgraph.queries.files import Query, canned_queries, run_query
 from claimgraph.sparql.engines import EmbeddedEngine, QueryResults, RemoteEngine
-from claimgraph.synth.generate import claims_for_triples, generate
+from claimgraph.synth import claims_for_triples, generate
 from claimgraph.terms import Term
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from claimgraph.errors import DuplicateGraphError
 from claimgraph.io import dataset as loader
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import CG
-from claimgraph.synth.generate import CONTRADICTION_KINDS, VIOLATION_KINDS, Manifest, claims_for_triples, generate
+from claimgraph.synth import CONTRADICTION_KINDS, VIOLATION_KINDS, Manifest, claims_for_triples, generate
 from claimgraph.validation.api import validate
 
 REPO = Path(__file__).resolve().parents[1]

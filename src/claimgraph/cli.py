@@ -380,7 +380,7 @@ def synth(claims: int, seed: int, out: Path) -> None:
         claimgraph synth --claims 25000 --seed 1 -o /tmp/corpus-1m
         claimgraph validate --data /tmp/corpus-1m --format json -o report.json
     """
-    from claimgraph.synth.generate import generate
+    from claimgraph.synth import generate
 
     manifest = generate(out, claims=claims, seed=seed)
     counts = manifest.counts

@@ -1,16 +1,11 @@
 """Synthetic corpora for the benchmark and the scale tests, with a manifest of what was planted.
 
 Owns :func:`generate` (registries, documents, archived texts and planted violations and
-contradictions, written as TriG). May import only the base modules.
+contradictions, written as TriG): ``plan`` holds what a corpus is made of and its manifest, ``prose``
+its words, ``trig`` the TriG writing, ``generate`` the building. May import only the base modules.
 """
 
-from claimgraph.synth.generate import (
-    CONTRADICTION_KINDS,
-    TRIPLES_PER_CLAIM,
-    VIOLATION_KINDS,
-    Manifest,
-    claims_for_triples,
-    generate,
-)
+from claimgraph.synth.generate import generate
+from claimgraph.synth.plan import CONTRADICTION_KINDS, TRIPLES_PER_CLAIM, VIOLATION_KINDS, Manifest, claims_for_triples
 
 __all__ = ["CONTRADICTION_KINDS", "TRIPLES_PER_CLAIM", "VIOLATION_KINDS", "Manifest", "claims_for_triples", "generate"]

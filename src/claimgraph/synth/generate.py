@@ -20,31 +20,48 @@ only on the arguments: the same seed gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimgraph.namespaces import (
     ACTOR,
     ANCHOR,
-    CG,
     CGSH,
     CLAIM,
-    DCTERMS,
     DOC,
     EVIDENCE,
-    GRAPH,
-    NONRESPONSE,
-    OA,
     PLACE,
-    PROP,
-    RDFS,
     RELAY,
-    SCHEMA,
-    XSD,
 )
+from claimgraph.synth.plan import (
+    CONTRADICTION_KINDS,
+    TRIPLES_PER_CLAIM,
+    VIOLATION_KINDS,
+    Actor,
+    Claim,
+    Document,
+    Manifest,
+    NonResponse,
+    Proposition,
+    Relay,
+    claims_for_triples,
+)
+from claimgraph.synth.prose import (
+    ANON_DESCRIPTIONS,
+    FILLER,
+    FIRST_NAMES,
+    LAST_NAMES,
+    MONTHS,
+    OUTLET_WORDS,
+    STATE_ROOTS,
+    TOPICS,
+    WIRES,
+    alter,
+    random_date,
+    slugify,
+)
+from claimgraph.synth.trig import HEADER, Writer, english, literal
 
 __all__ = [
     "CONTRADICTION_KINDS",
@@ -54,309 +71,6 @@ __all__ = [
     "claims_for_triples",
     "generate",
 ]
-
-#: Triples per claim in a generated corpus, registries and documents included (measured; used to pick
-#: the number of claims for a wanted corpus size).
-TRIPLES_PER_CLAIM = 38.5
-
-#: Provenance violations planted, each breaking one part of the pattern the shapes enforce.
-VIOLATION_KINDS = (
-    "missing-claimant",
-    "missing-proposition",
-    "missing-stance",
-    "missing-evidence",
-    "stance-not-in-scheme",
-    "wrong-quote",
-    "shifted-offset",
-    "anonymous-without-named-intermediary",
-    "anchor-in-other-document",
-    "duplicate-relay-order",
-    "relay-order-zero",
-    "ill-formed-date",
-    "bad-hash",
-    "bad-char-length",
-    "missing-archived-text",
-    "blank-anonymous-description",
-)
-
-#: Contradiction kinds planted (one query each in queries/contradictions-KIND.rq).
-CONTRADICTION_KINDS = (
-    "direct-opposition",
-    "incompatible-propositions",
-    "public-line-vs-intelligence",
-    "incompatible-positions",
-    "reversal",
-)
-
-_PREFIXES = {
-    "cg": CG,
-    "actor": ACTOR,
-    "claim": CLAIM,
-    "prop": PROP,
-    "doc": DOC,
-    "place": PLACE,
-    "evidence": EVIDENCE,
-    "anchor": ANCHOR,
-    "relay": RELAY,
-    "nonresponse": NONRESPONSE,
-    "graph": GRAPH,
-    "oa": OA,
-    "dcterms": DCTERMS,
-    "schema": SCHEMA,
-    "rdfs": RDFS,
-    "xsd": XSD,
-}
-_HEADER = "".join(f"@prefix {p + ':':<13}<{iri}> .\n" for p, iri in _PREFIXES.items())
-
-_FIRST = (
-    "Anna",
-    "Boris",
-    "Carla",
-    "Dmytro",
-    "Elena",
-    "Farid",
-    "Greta",
-    "Hiro",
-    "Inés",
-    "Jonas",
-    "Katya",
-    "Liam",
-    "Marta",
-    "Nikolai",
-    "Olga",
-    "Pavel",
-    "Rosa",
-    "Stefan",
-    "Tamar",
-    "Viktor",
-)
-_LAST = (
-    "Adler",
-    "Bauer",
-    "Costa",
-    "Dumas",
-    "Eriksen",
-    "Fischer",
-    "García",
-    "Horvat",
-    "Ivanova",
-    "Jansen",
-    "Kovač",
-    "Lindqvist",
-    "Moreau",
-    "Nowak",
-    "Orlov",
-    "Petrov",
-    "Quinn",
-    "Rossi",
-    "Schulz",
-    "Tanaka",
-)
-_STATE_ROOTS = (
-    "Aldor",
-    "Belvar",
-    "Corvia",
-    "Drest",
-    "Elmar",
-    "Fennic",
-    "Galdor",
-    "Hespa",
-    "Istr",
-    "Jarv",
-    "Kelm",
-    "Lorn",
-    "Marav",
-    "Nort",
-    "Ostrav",
-    "Pell",
-    "Quar",
-    "Rusk",
-    "Sarn",
-    "Tov",
-)
-_OUTLET_WORDS = (
-    "Herald",
-    "Courier",
-    "Observer",
-    "Gazette",
-    "Ledger",
-    "Tribune",
-    "Monitor",
-    "Post",
-    "Chronicle",
-    "Dispatch",
-    "Sentinel",
-    "Review",
-)
-_WIRES = ("Global Wire", "Continental Press", "Meridian News Agency")
-_ANON_DESCRIPTIONS = (
-    "a senior official familiar with the talks",
-    "two diplomats briefed on the negotiations",
-    "a person with knowledge of the assessments",
-    "officials who spoke on condition of anonymity",
-    "a military source",
-    "a source close to the delegation",
-)
-_TOPICS = (
-    "the talks",
-    "the ceasefire",
-    "the border crossings",
-    "grain exports",
-    "the prisoner exchange",
-    "the energy deal",
-    "sanctions relief",
-    "the peace framework",
-    "air defence deliveries",
-    "the reconstruction fund",
-)
-_FILLER = (
-    "Others are reading now",
-    "Also read",
-    "📌 Key points",
-    "The situation remains fluid \u2014 and officials\u2019 statements have shifted in recent weeks.",
-    "Analysts caution that “facts on the ground” change quickly.",
-    "Negotiations under strain",
-    "What comes next",
-)
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The model
-# ---------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Actor:
-    slug: str
-    kind: str  # person, government, state, agency, outlet, wire, group, anonymous, author
-    label: str
-    mention: str
-    state: int = -1  # index of the state it belongs to, -1 for none
-    source_count: int | None = None  # anonymous sources: 1, 2… or None (not stated)
-    description: str = ""
-
-
-@dataclass
-class _Proposition:
-    slug: str
-    text: str  # lower-case clause, "the ceasefire will hold"
-    stance: str  # the one stance background claims take on it
-    about: list[str] = field(default_factory=list)
-    contradicts: list[str] = field(default_factory=list)
-    supports: list[str] = field(default_factory=list)
-    entails: list[str] = field(default_factory=list)
-    control: tuple[str, str, str] | None = None  # controller actor slug, territory place slug, share
-
-
-@dataclass
-class _Relay:
-    agent: str  # actor slug
-    act: str  # ToldTo, ReportedBy, RelayedBy
-    via: str | None = None  # cited source slug
-    basis: str = "ExplicitAttribution"
-    order: int = 0
-
-
-@dataclass
-class _Claim:
-    slug: str
-    claimant: str
-    prop: str
-    stance: str
-    kind: str
-    date: str | None
-    channel: str | None = None
-    relays: list[_Relay] = field(default_factory=list)
-    violation: str | None = None
-    sentence: str = ""
-    mention: str = ""
-
-
-@dataclass
-class _NonResponse:
-    slug: str
-    respondent: str
-    topic: str
-
-
-@dataclass
-class _Document:
-    slug: str
-    outlet: str | None  # publisher actor slug, None: not stated
-    date: str | None
-    title: str
-    author: str  # unnamed author actor slug
-    cites: list[str] = field(default_factory=list)
-    claims: list[_Claim] = field(default_factory=list)
-    non_responses: list[_NonResponse] = field(default_factory=list)
-    violation: str | None = None
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What a generated corpus holds and what validating and querying it must find.
-
-    :ivar expected_results: the SHACL results validation must report, as sorted
-        ``(severity, shape IRI, focus IRI)`` triples (one per result; a focus may repeat).
-    :ivar contradictions: planted contradiction pairs by kind, each ``[claim IRI, claim IRI]``.
-    """
-
-    seed: int
-    claims: int
-    triples: int
-    counts: dict[str, int]
-    violations: dict[str, list[str]]
-    expected_results: list[tuple[str, str, str]]
-    contradictions: dict[str, list[list[str]]]
-    samples: dict[str, str]
-
-    def to_json(self) -> str:
-        data = {
-            "seed": self.seed,
-            "claims": self.claims,
-            "triples": self.triples,
-            "counts": self.counts,
-            "violations": self.violations,
-            "expected_results": [list(r) for r in self.expected_results],
-            "contradictions": self.contradictions,
-            "samples": self.samples,
-        }
-        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-    @classmethod
-    def read(cls, path: Path) -> Manifest:
-        """Read ``manifest.json`` as :func:`generate` wrote it."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            seed=data["seed"],
-            claims=data["claims"],
-            triples=data["triples"],
-            counts=data["counts"],
-            violations=data["violations"],
-            expected_results=[(s, sh, f) for s, sh, f in data["expected_results"]],
-            contradictions=data["contradictions"],
-            samples=data["samples"],
-        )
-
-
-def claims_for_triples(triples: int) -> int:
-    """The number of claims that gives a corpus of about ``triples`` triples."""
-    return max(1, round(triples / TRIPLES_PER_CLAIM))
-
 
 # ---------------------------------------------------------------------------------------------------
 # Generation
@@ -404,7 +118,7 @@ class _Builder:
         self.rng = random.Random(seed)
         self.violation_share = violation_share
         self.contradiction_share = contradiction_share
-        self.actors: dict[str, _Actor] = {}
+        self.actors: dict[str, Actor] = {}
         self.states: list[str] = []  # state actor slugs
         self.governments: list[str] = []
         self.agencies: list[list[str]] = []  # per state
@@ -416,10 +130,10 @@ class _Builder:
         self.groups: list[str] = []
         self.anonymous: list[str] = []
         self.persons: list[str] = []
-        self.props: dict[str, _Proposition] = {}
+        self.props: dict[str, Proposition] = {}
         self.background: list[str] = []
         self.cited: dict[str, tuple[str, str]] = {}  # slug -> (label, publisher slug)
-        self.documents: list[_Document] = []
+        self.documents: list[Document] = []
         self.planted: dict[str, list[list[str]]] = {k: [] for k in CONTRADICTION_KINDS}
         self.violations: dict[str, list[str]] = {k: [] for k in VIOLATION_KINDS}
         self.triples = 0
@@ -427,20 +141,20 @@ class _Builder:
 
     # --- registries ---------------------------------------------------------------------------------
 
-    def _actor(self, actor: _Actor) -> str:
+    def _actor(self, actor: Actor) -> str:
         self.actors[actor.slug] = actor
         return actor.slug
 
     def build(self) -> None:
         rng = self.rng
         n = self.n_claims
-        n_states = max(4, min(len(_STATE_ROOTS) * 4, n // 300))
+        n_states = max(4, min(len(STATE_ROOTS) * 4, n // 300))
         for i in range(n_states):
-            root = _STATE_ROOTS[i % len(_STATE_ROOTS)] + (
-                "" if i < len(_STATE_ROOTS) else f" {i // len(_STATE_ROOTS) + 1}"
+            root = STATE_ROOTS[i % len(STATE_ROOTS)] + (
+                "" if i < len(STATE_ROOTS) else f" {i // len(STATE_ROOTS) + 1}"
             )
             name = root + "ia"
-            slug = _slug(name)
+            slug = slugify(name)
             capital = root + "grad"
             self.places[f"{slug}-country"] = ("Country", name, None)
             self.places[f"{slug}-capital"] = ("City", capital, f"{slug}-country")
@@ -451,12 +165,12 @@ class _Builder:
                 regions.append(region)
                 del r
             self.territories.append(regions)
-            self.states.append(self._actor(_Actor(slug, "state", name, name, state=i)))
-            gov = self._actor(_Actor(f"{slug}-government", "government", f"Government of {name}", capital, state=i))
+            self.states.append(self._actor(Actor(slug, "state", name, name, state=i)))
+            gov = self._actor(Actor(f"{slug}-government", "government", f"Government of {name}", capital, state=i))
             self.governments.append(gov)
             agencies = [
                 self._actor(
-                    _Actor(
+                    Actor(
                         f"{slug}-intelligence-service",
                         "agency",
                         f"{name} Intelligence Service",
@@ -465,7 +179,7 @@ class _Builder:
                     )
                 ),
                 self._actor(
-                    _Actor(
+                    Actor(
                         f"{slug}-defence-ministry",
                         "agency",
                         f"{name} Ministry of Defence",
@@ -478,34 +192,34 @@ class _Builder:
             self.officials.append([])
         n_persons = max(12, n // 25)
         for i in range(n_persons):
-            first, last = _FIRST[i % len(_FIRST)], _LAST[(i // len(_FIRST)) % len(_LAST)]
+            first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]
             label = f"{first} {last}" + (
-                "" if i < len(_FIRST) * len(_LAST) else f" {i // (len(_FIRST) * len(_LAST)) + 1}"
+                "" if i < len(FIRST_NAMES) * len(LAST_NAMES) else f" {i // (len(FIRST_NAMES) * len(LAST_NAMES)) + 1}"
             )
             state = i % n_states
-            slug = self._actor(_Actor(_slug(label), "person", label, label, state=state))
+            slug = self._actor(Actor(slugify(label), "person", label, label, state=state))
             self.persons.append(slug)
             self.officials[state].append(slug)
         for i in range(max(6, n // 150)):
-            word = _OUTLET_WORDS[i % len(_OUTLET_WORDS)]
+            word = OUTLET_WORDS[i % len(OUTLET_WORDS)]
             city = self.actors[self.governments[i % n_states]].mention
-            label = f"The {city} {word}" + ("" if i < n_states * len(_OUTLET_WORDS) else f" {i}")
-            self.outlets.append(self._actor(_Actor(_slug(label), "outlet", label, label)))
-        for wire in _WIRES:
-            self.wires.append(self._actor(_Actor(_slug(wire), "wire", wire, wire)))
+            label = f"The {city} {word}" + ("" if i < n_states * len(OUTLET_WORDS) else f" {i}")
+            self.outlets.append(self._actor(Actor(slugify(label), "outlet", label, label)))
+        for wire in WIRES:
+            self.wires.append(self._actor(Actor(slugify(wire), "wire", wire, wire)))
         for i in range(max(4, n // 200)):
             state = i % n_states
             label = f"{self.actors[self.states[state]].label}n opposition lawmakers" + (
                 "" if i < n_states else f" ({i})"
             )
-            self.groups.append(self._actor(_Actor(_slug(label), "group", label, label, state=state)))
+            self.groups.append(self._actor(Actor(slugify(label), "group", label, label, state=state)))
         for i in range(max(6, n // 40)):
-            description = _ANON_DESCRIPTIONS[i % len(_ANON_DESCRIPTIONS)]
+            description = ANON_DESCRIPTIONS[i % len(ANON_DESCRIPTIONS)]
             count: int | None = (1, 2, None, 1, None, 3)[i % 6]
             label = f"Anonymous source {i + 1}: {description}"
             self.anonymous.append(
                 self._actor(
-                    _Actor(
+                    Actor(
                         f"anonymous-source-{i + 1:05d}",
                         "anonymous",
                         label,
@@ -535,8 +249,8 @@ class _Builder:
         o_label = self.actors[self.states[other]].label
         region = rng.choice(self.territories[other])
         r_label = self.places[region][1]
-        topic = _TOPICS[i % len(_TOPICS)]
-        month = _MONTHS[i % 12]
+        topic = TOPICS[i % len(TOPICS)]
+        month = MONTHS[i % 12]
         form = i % 6
         control = None
         if form == 0:
@@ -560,7 +274,7 @@ class _Builder:
             text = f"the agreement on {topic} between {s_label} and {o_label} is close (draft {i})"
             about = [f"actor:{self.states[state]}", f"actor:{self.states[other]}"]
         slug = f"{prefix}-{i:06d}"
-        self.props[slug] = _Proposition(slug, text, stance, about, control=control)
+        self.props[slug] = Proposition(slug, text, stance, about, control=control)
         return slug
 
     # --- documents and claims ----------------------------------------------------------------------
@@ -578,9 +292,9 @@ class _Builder:
         for d in range(n_docs):
             slug = f"article-{d + 1:06d}"
             outlet = self.outlets[d % len(self.outlets)] if d % 9 else None
-            date = None if d % 7 == 3 else _date(rng)
-            author = self._actor(_Actor(f"{slug}-author", "author", f"Unnamed author of {slug}", "the article"))
-            doc = _Document(slug, outlet, date, f"Report {d + 1}: {_TOPICS[d % len(_TOPICS)]} under scrutiny", author)
+            date = None if d % 7 == 3 else random_date(rng)
+            author = self._actor(Actor(f"{slug}-author", "author", f"Unnamed author of {slug}", "the article"))
+            doc = Document(slug, outlet, date, f"Report {d + 1}: {TOPICS[d % len(TOPICS)]} under scrutiny", author)
             # Wire reports are republished: each is cited by about three documents of different outlets.
             doc.cites.append(f"wire-report-{(d // 3) % n_wire_reports + 1:05d}")
             if d % 4 == 0:
@@ -593,7 +307,7 @@ class _Builder:
         for d, doc in enumerate(self.documents):
             if d % 3 == 0:
                 respondent = rng.choice(self.governments + [a for ags in self.agencies for a in ags])
-                doc.non_responses.append(_NonResponse(f"{doc.slug}-n1", respondent, _TOPICS[d % len(_TOPICS)]))
+                doc.non_responses.append(NonResponse(f"{doc.slug}-n1", respondent, TOPICS[d % len(TOPICS)]))
         self._plant_contradictions(n_pairs)
         self._plant_violations()
 
@@ -612,7 +326,7 @@ class _Builder:
             return rng.choice(self.anonymous)
         return ""  # the document's own voice
 
-    def _background_claim(self, doc: _Document, c: int) -> _Claim:
+    def _background_claim(self, doc: Document, c: int) -> Claim:
         rng = self.rng
         claimant = self._claimant() or doc.author
         prop = self.props[rng.choice(self.background)]
@@ -624,41 +338,41 @@ class _Builder:
             "government": rng.choice(("PublicStatement", "PositionOrDemand")),
             "group": "PositionOrDemand",
         }.get(kind, rng.choice(("PublicStatement", "PositionOrDemand", "ReportOfFact")))
-        date = _date(rng) if rng.random() < 0.6 else None
-        claim = _Claim(f"{doc.slug}-c{len(doc.claims) + 1:03d}", claimant, prop.slug, prop.stance, claim_kind, date)
+        date = random_date(rng) if rng.random() < 0.6 else None
+        claim = Claim(f"{doc.slug}-c{len(doc.claims) + 1:03d}", claimant, prop.slug, prop.stance, claim_kind, date)
         if rng.random() < 0.3:
             claim.channel = rng.choice(("PublicChannel", "PrivateChannel"))
         self._relays(claim, doc)
         return claim
 
-    def _relays(self, claim: _Claim, doc: _Document) -> None:
+    def _relays(self, claim: Claim, doc: Document) -> None:
         rng = self.rng
         kind = self.actors[claim.claimant].kind
         if kind == "anonymous":
             outlet = doc.outlet or rng.choice(self.outlets)
-            claim.relays.append(_Relay(outlet, "ToldTo"))
+            claim.relays.append(Relay(outlet, "ToldTo"))
             if rng.random() < 0.3:
                 wire = doc.cites[0]
-                claim.relays.append(_Relay(self.cited[wire][1], "ReportedBy", wire))
+                claim.relays.append(Relay(self.cited[wire][1], "ReportedBy", wire))
         elif kind != "author":
             roll = rng.random()
             if roll < 0.4:
                 wire = rng.choice(doc.cites)
                 basis = "ExplicitAttribution" if rng.random() < 0.7 else "ContextualAttribution"
-                claim.relays.append(_Relay(self.cited[wire][1], "ReportedBy", wire, basis))
+                claim.relays.append(Relay(self.cited[wire][1], "ReportedBy", wire, basis))
             elif roll < 0.55:
-                claim.relays.append(_Relay(rng.choice(self.persons), "ToldTo"))
-                claim.relays.append(_Relay(rng.choice(self.outlets), "RelayedBy"))
+                claim.relays.append(Relay(rng.choice(self.persons), "ToldTo"))
+                claim.relays.append(Relay(rng.choice(self.outlets), "RelayedBy"))
         for order, relay in enumerate(claim.relays, start=1):
             relay.order = order
 
-    def _place(self, claim: _Claim) -> _Document:
+    def _place(self, claim: Claim) -> Document:
         doc = self.documents[self.rng.randrange(len(self.documents))]
         claim.slug = f"{doc.slug}-c{len(doc.claims) + 1:03d}"
         doc.claims.append(claim)
         return doc
 
-    def _pair(self, kind: str, first: _Claim, second: _Claim) -> None:
+    def _pair(self, kind: str, first: Claim, second: Claim) -> None:
         for claim in (first, second):
             doc = self._place(claim)
             self._relays(claim, doc)
@@ -680,8 +394,8 @@ class _Builder:
             a, b = rng.sample(persons_with_state, 2)
             self._pair(
                 "direct-opposition",
-                _Claim("", a, p, "Affirms", "ReportOfFact", _date(rng)),
-                _Claim("", b, p, "Denies", "ReportOfFact", _date(rng)),
+                Claim("", a, p, "Affirms", "ReportOfFact", random_date(rng)),
+                Claim("", b, p, "Denies", "ReportOfFact", random_date(rng)),
             )
             # Incompatible propositions: declared contradictory, both affirmed.
             p1, p2 = fresh(), fresh()
@@ -689,8 +403,8 @@ class _Builder:
             a, b = rng.sample(persons_with_state, 2)
             self._pair(
                 "incompatible-propositions",
-                _Claim("", a, p1, "Affirms", "ReportOfFact", None),
-                _Claim("", b, p2, "Affirms", "ReportOfFact", None),
+                Claim("", a, p1, "Affirms", "ReportOfFact", None),
+                Claim("", b, p2, "Affirms", "ReportOfFact", None),
             )
             # A government's public line against its own intelligence assessment.
             state = rng.randrange(len(self.states))
@@ -698,8 +412,8 @@ class _Builder:
             official = self.officials[state][0] if self.officials[state] else self.governments[state]
             self._pair(
                 "public-line-vs-intelligence",
-                _Claim("", official, p, "Affirms", "PublicStatement", _date(rng), "PublicChannel"),
-                _Claim("", self.agencies[state][0], p, "Denies", "Assessment", None, "PrivateChannel"),
+                Claim("", official, p, "Affirms", "PublicStatement", random_date(rng), "PublicChannel"),
+                Claim("", self.agencies[state][0], p, "Denies", "Assessment", None, "PrivateChannel"),
             )
             # Incompatible positions: two governments demand opposite things about one territory.
             s1, s2 = rng.sample(range(len(self.states)), 2)
@@ -707,16 +421,16 @@ class _Builder:
             self.props[p].about = [f"place:{self.territories[s1][0]}"]
             self._pair(
                 "incompatible-positions",
-                _Claim("", self.governments[s1], p, "Affirms", "PositionOrDemand", _date(rng)),
-                _Claim("", self.governments[s2], p, "Denies", "PositionOrDemand", _date(rng)),
+                Claim("", self.governments[s1], p, "Affirms", "PositionOrDemand", random_date(rng)),
+                Claim("", self.governments[s2], p, "Denies", "PositionOrDemand", random_date(rng)),
             )
             # Reversal: one actor, opposite stances at two dates.
             p = fresh()
             actor = rng.choice(persons_with_state)
             self._pair(
                 "reversal",
-                _Claim("", actor, p, "Affirms", "PublicStatement", "2024-03-01"),
-                _Claim("", actor, p, "Denies", "PublicStatement", "2025-06-01"),
+                Claim("", actor, p, "Affirms", "PublicStatement", "2024-03-01"),
+                Claim("", actor, p, "Denies", "PublicStatement", "2025-06-01"),
             )
 
     def _plant_violations(self) -> None:
@@ -755,7 +469,7 @@ class _Builder:
             if kind in doc_kinds:
                 used_docs.add(doc.slug)
 
-    def _apply_violation(self, kind: str, doc: _Document, claim: _Claim) -> bool:
+    def _apply_violation(self, kind: str, doc: Document, claim: Claim) -> bool:
         actor = self.actors[claim.claimant]
         if kind in ("bad-hash", "bad-char-length", "missing-archived-text"):
             doc.violation = kind
@@ -800,7 +514,7 @@ class _Builder:
         self.doc_index = {doc.slug: i for i, doc in enumerate(self.documents)}
         texts = {doc.slug: self._compose(doc) for doc in self.documents}
         expected: list[tuple[str, str, str]] = []
-        rendered: list[tuple[_Document, list[str]]] = []
+        rendered: list[tuple[Document, list[str]]] = []
         for doc in self.documents:
             lines = self._render_document(doc, texts, expected)
             rendered.append((doc, lines))
@@ -843,7 +557,7 @@ class _Builder:
         (out / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         return manifest
 
-    def _sentence(self, claim: _Claim) -> str:
+    def _sentence(self, claim: Claim) -> str:
         actor = self.actors[claim.claimant]
         prop = self.props[claim.prop]
         if actor.kind == "author":
@@ -868,7 +582,7 @@ class _Builder:
         subject = actor.mention if lead else actor.mention[0].upper() + actor.mention[1:]
         return f"{lead}{subject} {verb} {prop.text}"
 
-    def _compose(self, doc: _Document) -> tuple[str, dict[str, int]]:
+    def _compose(self, doc: Document) -> tuple[str, dict[str, int]]:
         """The archived text, and the offset (code points) of each claim's and non-response's sentence."""
         parts = [doc.title]
         offset = len(doc.title) + 1
@@ -881,7 +595,7 @@ class _Builder:
 
         for i, claim in enumerate(doc.claims):
             if i % 3 == 0:
-                line(_FILLER[(i // 3 + len(doc.slug)) % len(_FILLER)])
+                line(FILLER[(i // 3 + len(doc.slug)) % len(FILLER)])
             claim.sentence = self._sentence(claim)
             starts[claim.slug] = offset
             line(claim.sentence + ".")
@@ -892,15 +606,15 @@ class _Builder:
             line("Sources: " + ", ".join(self.cited[c][0].removesuffix(" (cited)") for c in doc.cites) + ".")
         return "\n".join(parts), starts
 
-    def _non_response_sentence(self, nr: _NonResponse) -> str:
+    def _non_response_sentence(self, nr: NonResponse) -> str:
         return f"{self.actors[nr.respondent].label} did not comment on {nr.topic}"
 
     def _render_document(
-        self, doc: _Document, texts: dict[str, tuple[str, dict[str, int]]], expected: list[tuple[str, str, str]]
+        self, doc: Document, texts: dict[str, tuple[str, dict[str, int]]], expected: list[tuple[str, str, str]]
     ) -> list[str]:
         text, starts = texts[doc.slug]
-        out: list[str] = [_HEADER, "\n", f"doc:{doc.slug} {{\n\n"]
-        w = _Writer(out)
+        out: list[str] = [HEADER, "\n", f"doc:{doc.slug} {{\n\n"]
+        w = Writer(out)
         data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         length = len(text)
@@ -914,10 +628,10 @@ class _Builder:
             expected.append(("Violation", CGSH + "SourceDocument-text", DOC + doc.slug))
         w.subject(f"doc:{doc.slug}")
         w.po("a", "cg:NewsArticle")
-        w.po("rdfs:label", _en(f"News article: {doc.title}"))
-        w.po("dcterms:title", _en(doc.title))
-        w.po("cg:archivePath", _lit(f"archive/{doc.slug}.txt"))
-        w.po("cg:sha256", _lit(digest))
+        w.po("rdfs:label", english(f"News article: {doc.title}"))
+        w.po("dcterms:title", english(doc.title))
+        w.po("cg:archivePath", literal(f"archive/{doc.slug}.txt"))
+        w.po("cg:sha256", literal(digest))
         w.po("cg:charLength", f'"{length}"^^xsd:nonNegativeInteger')
         if doc.outlet:
             w.po("dcterms:publisher", f"actor:{doc.outlet}")
@@ -934,7 +648,7 @@ class _Builder:
             label, publisher = self.cited[cited]
             w.subject(f"doc:{cited}")
             w.po("a", "cg:CitedSource")
-            w.po("rdfs:label", _en(label))
+            w.po("rdfs:label", english(label))
             w.po("dcterms:publisher", f"actor:{publisher}")
             w.po("cg:notStated", "dcterms:title")
             w.po("cg:notStated", "dcterms:date")
@@ -946,9 +660,9 @@ class _Builder:
             sentence = self._non_response_sentence(nr)
             w.subject(f"nonresponse:{nr.slug}")
             w.po("a", "cg:NonResponse")
-            w.po("rdfs:label", _en(sentence))
+            w.po("rdfs:label", english(sentence))
             w.po("cg:respondent", f"actor:{nr.respondent}")
-            w.po("cg:topicText", _en(nr.topic))
+            w.po("cg:topicText", english(nr.topic))
             w.po("cg:notStated", "dcterms:date")
             w.po("cg:evidence", f"evidence:{nr.slug}")
             w.end()
@@ -973,13 +687,13 @@ class _Builder:
 
     def _render_claim(
         self,
-        w: _Writer,
-        doc: _Document,
-        claim: _Claim,
+        w: Writer,
+        doc: Document,
+        claim: Claim,
         text: str,
         start: int,
         expected: list[tuple[str, str, str]],
-        other: _Document,
+        other: Document,
         texts: dict[str, tuple[str, dict[str, int]]],
     ) -> None:
         v = claim.violation
@@ -987,7 +701,7 @@ class _Builder:
         actor = self.actors[claim.claimant]
         w.subject(f"claim:{claim.slug}")
         w.po("a", "cg:Claim")
-        w.po("rdfs:label", _en(f"{actor.label}: {self.props[claim.prop].text}"))
+        w.po("rdfs:label", english(f"{actor.label}: {self.props[claim.prop].text}"))
         if v == "missing-claimant":
             expected.append(("Violation", CGSH + "Claim-claimant", iri))
         else:
@@ -1036,7 +750,7 @@ class _Builder:
         if v == "anchor-in-other-document":
             source = other.slug
             expected.append(("Violation", CGSH + "Evidence-anchorSourceIsFoundIn", EVIDENCE + claim.slug))
-        exact = _alter(claim.sentence) if v == "wrong-quote" else claim.sentence
+        exact = alter(claim.sentence) if v == "wrong-quote" else claim.sentence
         shown = start + 1 if v == "shifted-offset" else start
         shown_end = shown + len(claim.sentence)
         if actor.kind == "author":
@@ -1065,11 +779,11 @@ class _Builder:
 
     def _render_evidence(
         self,
-        w: _Writer,
+        w: Writer,
         doc: str,
         slug: str,
         quote_mode: str,
-        relays: list[_Relay],
+        relays: list[Relay],
         exact: str,
         text: str,
         start: int,
@@ -1085,19 +799,19 @@ class _Builder:
         suffix = text[end : end + 32]
         w.subject(f"evidence:{slug}")
         w.po("a", "cg:Evidence")
-        w.po("rdfs:label", _en(f"Evidence: {slug}"))
+        w.po("rdfs:label", english(f"Evidence: {slug}"))
         w.po("cg:foundIn", f"doc:{doc}")
         w.po("cg:anchor", f"anchor:{slug}")
         w.po("cg:quoteMode", f"cg:{quote_mode}")
         if mention:
-            w.po("cg:claimantMention", _en(mention))
+            w.po("cg:claimantMention", english(mention))
         for k in range(len(relays)):
             w.po("cg:relay", f"relay:{slug}-{k + 1}")
         w.end()
         for k, relay in enumerate(relays):
             w.subject(f"relay:{slug}-{k + 1}")
             w.po("a", "cg:RelayStep")
-            w.po("rdfs:label", _en(f"Relay step {k + 1} of {slug}"))
+            w.po("rdfs:label", english(f"Relay step {k + 1} of {slug}"))
             w.po("cg:relayOrder", f'"{relay.order}"^^xsd:positiveInteger')
             w.po("cg:relayAgent", f"actor:{relay.agent}")
             w.po("cg:relayAct", f"cg:{relay.act}")
@@ -1107,28 +821,28 @@ class _Builder:
             w.end()
         w.subject(f"anchor:{slug}")
         w.po("a", "cg:TextAnchor")
-        w.po("rdfs:label", _en(f"Anchor: {slug}"))
+        w.po("rdfs:label", english(f"Anchor: {slug}"))
         w.po("oa:hasSource", f"doc:{source}")
         w.po("oa:hasSelector", f"anchor:{slug}-quote")
         w.po("oa:hasSelector", f"anchor:{slug}-position")
         w.end()
         w.subject(f"anchor:{slug}-quote")
         w.po("a", "oa:TextQuoteSelector")
-        w.po("rdfs:label", _en(f"Quote selector: {slug}"))
-        w.po("oa:exact", _lit(exact))
-        w.po("oa:prefix", _lit(prefix))
-        w.po("oa:suffix", _lit(suffix))
+        w.po("rdfs:label", english(f"Quote selector: {slug}"))
+        w.po("oa:exact", literal(exact))
+        w.po("oa:prefix", literal(prefix))
+        w.po("oa:suffix", literal(suffix))
         w.end()
         w.subject(f"anchor:{slug}-position")
         w.po("a", "oa:TextPositionSelector")
-        w.po("rdfs:label", _en(f"Position selector: {slug}"))
+        w.po("rdfs:label", english(f"Position selector: {slug}"))
         w.po("oa:start", f'"{shown_start}"^^xsd:nonNegativeInteger')
         w.po("oa:end", f'"{shown_end}"^^xsd:nonNegativeInteger')
         w.end()
 
     def _render_actors(self, expected: list[tuple[str, str, str]]) -> str:
-        out: list[str] = [_HEADER, "\ngraph:actors {\n\n"]
-        w = _Writer(out)
+        out: list[str] = [HEADER, "\ngraph:actors {\n\n"]
+        w = Writer(out)
         for actor in self.actors.values():
             w.subject(f"actor:{actor.slug}")
             cls = {
@@ -1143,10 +857,10 @@ class _Builder:
                 "author": "cg:UnnamedAuthor",
             }[actor.kind]
             w.po("a", cls)
-            w.po("rdfs:label", _en(actor.label))
+            w.po("rdfs:label", english(actor.label))
             if actor.kind == "government":
                 w.po("cg:governmentOf", f"actor:{self.states[actor.state]}")
-                w.po("cg:metonym", _en(actor.mention))
+                w.po("cg:metonym", english(actor.mention))
                 w.po("cg:seat", f"place:{self.states[actor.state]}-capital")
             elif actor.kind == "state":
                 w.po("cg:territory", f"place:{actor.slug}-country")
@@ -1155,8 +869,8 @@ class _Builder:
             elif actor.kind == "person" and actor.state >= 0:
                 w.po("cg:affiliatedWith", f"actor:{self.governments[actor.state]}")
             elif actor.kind == "anonymous":
-                w.po("cg:description", _en(actor.description))
-                w.po("cg:affiliationHint", _en("familiar with the matter"))
+                w.po("cg:description", english(actor.description))
+                w.po("cg:affiliationHint", english("familiar with the matter"))
                 if actor.source_count is None:
                     w.po("cg:notStated", "cg:sourceCount")
                 else:
@@ -1169,12 +883,12 @@ class _Builder:
         return "".join(out)
 
     def _render_places(self) -> str:
-        out: list[str] = [_HEADER, "\ngraph:places {\n\n"]
-        w = _Writer(out)
+        out: list[str] = [HEADER, "\ngraph:places {\n\n"]
+        w = Writer(out)
         for slug, (cls, label, part_of) in self.places.items():
             w.subject(f"place:{slug}")
             w.po("a", f"cg:{cls}")
-            w.po("rdfs:label", _en(label))
+            w.po("rdfs:label", english(label))
             if part_of:
                 w.po("cg:placePartOf", f"place:{part_of}")
             w.end()
@@ -1183,12 +897,12 @@ class _Builder:
         return "".join(out)
 
     def _render_propositions(self) -> str:
-        out: list[str] = [_HEADER, "\ngraph:propositions {\n\n"]
-        w = _Writer(out)
+        out: list[str] = [HEADER, "\ngraph:propositions {\n\n"]
+        w = Writer(out)
         for prop in self.props.values():
             w.subject(f"prop:{prop.slug}")
             w.po("a", "cg:ControlProposition" if prop.control else "cg:Proposition")
-            w.po("rdfs:label", _en(prop.text[0].upper() + prop.text[1:]))
+            w.po("rdfs:label", english(prop.text[0].upper() + prop.text[1:]))
             for about in prop.about:
                 w.po("cg:about", about)
             for target in prop.contradicts:
@@ -1208,68 +922,3 @@ class _Builder:
         return "".join(out)
 
 
-class _Writer:
-    """Appends Turtle predicate-object lines for one subject at a time, counting triples."""
-
-    __slots__ = ("count", "first", "out")
-
-    def __init__(self, out: list[str]) -> None:
-        self.out = out
-        self.count = 0
-        self.first = True
-
-    def subject(self, term: str) -> None:
-        self.out.append(f"    {term}\n")
-        self.first = True
-
-    def po(self, predicate: str, obj: str) -> None:
-        self.out.append(f"        {predicate} {obj} ;\n")
-        self.count += 1
-
-    def end(self) -> None:
-        last = self.out[-1]
-        self.out[-1] = last[:-3] + " .\n\n"
-
-
-def _lit(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'"{escaped}"'
-
-
-def _en(value: str) -> str:
-    return _lit(value) + "@en"
-
-
-def _slug(label: str) -> str:
-    out = []
-    for ch in label.lower():
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        elif ch in "áàâä":
-            out.append("a")
-        elif ch in "éèêë":
-            out.append("e")
-        elif ch in "íìîï":
-            out.append("i")
-        elif ch in "óòôö":
-            out.append("o")
-        elif ch in "úùûü":
-            out.append("u")
-        elif ch in "čć":
-            out.append("c")
-        else:
-            out.append("-")
-    return "-".join(p for p in "".join(out).split("-") if p)
-
-
-def _date(rng: random.Random) -> str:
-    return f"{rng.choice((2024, 2025))}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-
-
-def _alter(text: str) -> str:
-    """The text with one letter in its middle changed (a quote altered by one character)."""
-    middle = len(text) // 2
-    for i in range(middle, len(text)):
-        if text[i].isalpha():
-            return text[:i] + ("x" if text[i] != "x" else "y") + text[i + 1 :]
-    return text + "!"

@@ -1,0 +1,76 @@
+"""Writing TriG as text (no RDF library, so a million triples take seconds): prefixes, subjects, literals.
+"""
+
+from __future__ import annotations
+
+from claimgraph.namespaces import (
+    ACTOR,
+    ANCHOR,
+    CG,
+    CLAIM,
+    DCTERMS,
+    DOC,
+    EVIDENCE,
+    GRAPH,
+    NONRESPONSE,
+    OA,
+    PLACE,
+    PROP,
+    RDFS,
+    RELAY,
+    SCHEMA,
+    XSD,
+)
+
+PREFIXES = {
+    "cg": CG,
+    "actor": ACTOR,
+    "claim": CLAIM,
+    "prop": PROP,
+    "doc": DOC,
+    "place": PLACE,
+    "evidence": EVIDENCE,
+    "anchor": ANCHOR,
+    "relay": RELAY,
+    "nonresponse": NONRESPONSE,
+    "graph": GRAPH,
+    "oa": OA,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "rdfs": RDFS,
+    "xsd": XSD,
+}
+HEADER = "".join(f"@prefix {p + ':':<13}<{iri}> .\n" for p, iri in PREFIXES.items())
+
+
+
+class Writer:
+    """Appends Turtle predicate-object lines for one subject at a time, counting triples."""
+
+    __slots__ = ("count", "first", "out")
+
+    def __init__(self, out: list[str]) -> None:
+        self.out = out
+        self.count = 0
+        self.first = True
+
+    def subject(self, term: str) -> None:
+        self.out.append(f"    {term}\n")
+        self.first = True
+
+    def po(self, predicate: str, obj: str) -> None:
+        self.out.append(f"        {predicate} {obj} ;\n")
+        self.count += 1
+
+    def end(self) -> None:
+        last = self.out[-1]
+        self.out[-1] = last[:-3] + " .\n\n"
+
+
+def literal(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def english(value: str) -> str:
+    return literal(value) + "@en"
