@@ -1,41 +1,7 @@
 """Load a dataset into a SPARQL 1.1 store, replacing its graphs as atomically as the store allows.
 
-One named graph in the store per named graph of the dataset. A load runs in four steps:
-
-1. Drop stale staging graphs: every graph whose IRI starts with ``urn:claimgraph:staging:`` (left
-   by an earlier load that failed or was killed). So two loads must not run into one store at once.
-2. Upload each graph into its own staging graph ``urn:claimgraph:staging:RUN:N`` (``RUN`` a fresh
-   id per load, ``N`` the graph's index in the sorted list of graphs loaded): with the SPARQL 1.1
-   Graph Store Protocol (``PUT`` then ``POST`` batches of N-Triples) when a store endpoint is given,
-   else with SPARQL 1.1 Update (``INSERT DATA`` batches). A graph holding blank nodes travels in one
-   request, since a blank node label means one node only within one request (and as
-   ``INSERT {…} WHERE {}``, because Virtuoso rejects blank nodes in ``INSERT DATA``).
-3. Count every staging graph through the query endpoint; a count other than what was sent stops the
-   load before any target graph is touched.
-4. Swap: ONE update request ``MOVE <staging> TO <target>`` for every graph, then count the targets
-   again. Store graphs the dataset does not have are left alone (other data, other tools' graphs).
-
-Until step 4 no target graph is touched, so a load that fails or is killed before it leaves the
-store's previous graphs as they were. What the swap request guarantees depends on the store:
-
-- Oxigraph runs one update request in one transaction: all of it or nothing, also when an operation
-  fails (measured: ``INSERT DATA …; CREATE GRAPH <existing>`` leaves no trace) or the server dies.
-- Virtuoso commits one update request at its end, and a crash before that loses all of it (tested:
-  killed 0.5 s into the swap of 342 graphs, every graph was old after the restart). But it does NOT
-  undo earlier operations when a later one fails (measured: the same request leaves the inserted
-  triple), so the swap only moves staging graphs just counted: no operation has a reason to fail.
-
-The swap is never re-sent blindly (a repeated ``MOVE`` of a staging graph already moved would fail
-or, on some stores, empty the target): after a failed swap the graphs are counted, and the request
-is sent again only if every staging graph is still whole; if every target already holds its new
-content the load has succeeded.
-
-HTTP goes through :mod:`claimgraph.sparql.transport` (SPARQL requests built by SPARQLWrapper, uploads as
-plain Graph Store Protocol requests): every request has a timeout; connection refused or reset,
-timeouts and HTTP 502/503/504 are retried with exponential backoff, other failures raise
-:class:`~claimgraph.errors.EndpointError` naming the endpoint. Credentials (HTTP basic or digest)
-are sent to the three endpoints only; the password is never part of any message. Environment
-proxies and redirects to another host are refused: only the endpoints named are ever contacted.
+Staging graphs, counted, then one ``MOVE`` update for all; the steps and what each store guarantees
+are in docs/design.md (loading into a store).
 """
 
 from __future__ import annotations
