@@ -160,22 +160,9 @@ def _quiet_rdflib() -> Iterator[None]:
 
 
 def _validate_pyshacl(dataset: Dataset) -> ValidationReport:
-    import pyshacl
-    import rdflib
+    from claimgraph.validation.reference import validate_graph
 
-    data = to_rdflib(dataset.store)
-    shapes = to_rdflib(dataset.shape_quads())
-    _, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=False,
-        allow_infos=False,
-        meta_shacl=False,
-        advanced=False,
-    )
-    assert isinstance(report_graph, rdflib.Graph)
+    report_graph = validate_graph(to_rdflib(dataset.store), to_rdflib(dataset.shape_quads()))
     results = sorted(_results(report_graph), key=_order)
     return ValidationReport(results=results, counts=_counts(dataset), report_graph=report_graph)
 

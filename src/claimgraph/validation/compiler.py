@@ -172,11 +172,12 @@ class _Shapes:
     """pySHACL's view of the shapes graph, and conversions between rdflib and Oxigraph terms."""
 
     def __init__(self, graph: rdflib.Graph) -> None:
-        from pyshacl.shapes_graph import ShapesGraph
+        from claimgraph.validation.reference import read_shapes
 
         self.graph = graph
-        self.sg = ShapesGraph(graph)
-        self.shapes = list(self.sg.shapes)
+        index = read_shapes(graph)
+        self.custom_constraints = index.custom_constraints
+        self.shapes: list[Any] = list(index.shapes)
         self.by_node = {s.node: s for s in self.shapes}
 
     def lookup(self, node: Any) -> Any:
@@ -278,24 +279,8 @@ def _false(_: str) -> str:
 
 
 def _pyshacl_judge(component: Any) -> Callable[[list[Any]], set[Any]]:
-    """Run a pySHACL component on each value as its own focus node; return the values it rejects."""
-    import rdflib
-    from pyshacl.pytypes import SHACLExecutor
-
-    executor = SHACLExecutor()
-    empty = rdflib.Graph()
-
-    def judge(values: list[Any]) -> set[Any]:
-        if not values:
-            return set()
-        _, reports = component.evaluate(executor, empty, {v: {v} for v in values}, [])
-        rejected: set[Any] = set()
-        for _, node, triples in reports:
-            for s, p, o in triples:
-                if s == node and p == rdflib.URIRef(SH + "focusNode"):
-                    rejected.add(o[1] if isinstance(o, tuple) else o)
-        return rejected
-
+    """The judge :func:`claimgraph.validation.reference.value_judge` made (pySHACL's component on each value)."""
+    judge: Callable[[list[Any]], set[Any]] = component
     return judge
 
 
@@ -574,11 +559,9 @@ class _Compiler:
     # --- atoms ---------------------------------------------------------------------------------------
 
     def atom(self, shape: Any, local: str, value: Any) -> _Atom:
-        import rdflib
-        from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+        from claimgraph.validation.reference import value_judge
 
-        component_class = CONSTRAINT_PARAMETERS_MAP[rdflib.URIRef(SH + local)]
-        component = component_class(shape)
+        component = value_judge(shape, local)
         if local == "datatype":
             atom = _datatype_atom(self.shapes, shape, value, component)
         elif local == "nodeKind":
@@ -768,15 +751,14 @@ class _Compiler:
         return self.shapes.lookup(values[0]), (low[0] if low else None), (high[0] if high else None)
 
     def require_supported(self, shape: Any, params: dict[str, list[Any]], *, nested: bool) -> None:
-        import rdflib
-        from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+        from claimgraph.validation.reference import is_constraint_parameter
 
         for local in params:
-            if rdflib.URIRef(SH + local) in CONSTRAINT_PARAMETERS_MAP and local not in SUPPORTED:
+            if is_constraint_parameter(SH + local) and local not in SUPPORTED:
                 raise Unsupported(f"sh:{local} on {shape.node}")
         if nested and "sparql" in params:
             raise Unsupported("a SPARQL constraint in a nested shape")
-        if self.shapes.sg.custom_constraints:
+        if self.shapes.custom_constraints:
             raise Unsupported("SPARQL-based constraint components")
 
     # --- the checks of a validating shape -----------------------------------------------------------
@@ -920,20 +902,13 @@ class _Compiler:
             "value",
             shape_path,
             kind="lessThan",
-            extra={"component": self.pyshacl_component(shape, local)},
+            extra={"component": shape},
         )
 
-    def pyshacl_component(self, shape: Any, local: str) -> Any:
-        import rdflib
-        from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
-
-        return CONSTRAINT_PARAMETERS_MAP[rdflib.URIRef(SH + local)](shape)
-
     def sparql_check(self, shape: Any, constraint: Any, focus: str) -> _Check:
-        from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+        from claimgraph.validation.reference import sparql_constraints
 
-        component = SPARQLBasedConstraint(shape)
-        helpers = [h for h in component.sparql_constraints if h.node == constraint]
+        helpers = [h for h in sparql_constraints(shape) if h.node == constraint]
         if len(helpers) != 1:
             raise Unsupported("SPARQL constraint not found")
         helper = helpers[0]
@@ -1409,57 +1384,31 @@ def _run_check(store: ox.Store, check: _Check, shapes: _Shapes, compiler: _Compi
 
 def _fails_less_than(component: Any, focus: Any, value: Any, other: Any) -> bool:
     """pySHACL's own sh:lessThan comparison of one pair (the SPARQL test cleared the plain ones)."""
-    import rdflib
 
     from claimgraph.terms import to_rdflib_term
 
     if isinstance(value, ox.Triple) or isinstance(other, ox.Triple) or isinstance(focus, ox.Triple):
         raise ValueError("RDF-star triple terms are not supported")
     v, c = to_rdflib_term(value), to_rdflib_term(other)
-    if isinstance(v, rdflib.BNode) or isinstance(c, rdflib.BNode):
-        from pyshacl.errors import ReportableRuntimeError
+    from claimgraph.validation.reference import fails_less_than
 
-        raise ReportableRuntimeError("Cannot use sh:lessThan to compare a BlankNode.")
-    failing, _ = component._compare_lt({v}, {c}, None, to_rdflib_term(focus))
-    return bool(failing)
+    return fails_less_than(component, "lessThan", to_rdflib_term(focus), v, c)
 
 
 def _run_pyshacl(shapes: Sequence[Any], data: rdflib.Graph) -> Iterator[Finding]:
     """Validate ``shapes`` (pySHACL Shape objects) with pySHACL itself."""
-    from pyshacl.pytypes import SHACLExecutor
+    from claimgraph.validation.reference import run_shapes
 
-    executor = SHACLExecutor()
-    fields = {
-        SH + f: f
-        for f in (
-            "sourceShape",
-            "focusNode",
-            "value",
-            "resultPath",
-            "sourceConstraintComponent",
-            "resultSeverity",
-            "resultMessage",
+    for found in run_shapes(shapes, data):
+        yield Finding(
+            focus_term=found.focus,
+            value_term=found.value,
+            message_term=found.message,
+            severity=str(found.severity),
+            shape=str(found.shape),
+            focus=str(found.focus),
+            path=None if found.path is None else str(found.path),
+            value=None if found.value is None else str(found.value),
+            component=str(found.component),
+            message="" if found.message is None else str(found.message),
         )
-    }
-    for shape in shapes:
-        _, reports = shape.validate(executor, data)
-        for _, result, triples in reports:
-            found: dict[str, Any] = {}
-            for s, p, o in triples:
-                if s == result and str(p) in fields:
-                    term = o[1] if isinstance(o, tuple) else o
-                    found.setdefault(fields[str(p)], term)
-            message = found.get("resultMessage")
-            value, path = found.get("value"), found.get("resultPath")
-            yield Finding(
-                focus_term=found["focusNode"],
-                value_term=value,
-                message_term=message,
-                severity=str(found["resultSeverity"]),
-                shape=str(found["sourceShape"]),
-                focus=str(found["focusNode"]),
-                path=None if path is None else str(path),
-                value=None if value is None else str(value),
-                component=str(found["sourceConstraintComponent"]),
-                message="" if message is None else str(message),
-            )

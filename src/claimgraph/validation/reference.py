@@ -1,0 +1,223 @@
+"""pySHACL, the reference engine: the only module that imports it.
+
+Two uses: the plain pySHACL run (:func:`validate_graph`, the ``"pyshacl"`` engine), and the pySHACL
+internals the compiled engine leans on to stay exactly pySHACL's — its shape parser
+(:class:`pyshacl.shapes_graph.ShapesGraph`), its constraint components (looked up in
+``CONSTRAINT_PARAMETERS_MAP`` and run on single values with a ``SHACLExecutor``), its SHACL-SPARQL
+constraints (``SPARQLBasedConstraint``), its ``sh:lessThan`` comparison (``_compare_lt``) and its
+``ReportableRuntimeError``. Each sits behind a small typed function here, so a pySHACL upgrade that
+moves one fails in ``tests/test_reference.py``, naming it, rather than deep in a validation run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from claimgraph.namespaces import SH
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Node
+
+__all__ = [
+    "PINNED",
+    "ReferenceResult",
+    "Shape",
+    "ShapesIndex",
+    "SparqlConstraint",
+    "fails_less_than",
+    "is_constraint_parameter",
+    "read_shapes",
+    "run_shapes",
+    "sparql_constraints",
+    "validate_graph",
+    "value_judge",
+]
+
+#: The pySHACL versions ``pyproject.toml`` pins (lowest included, highest excluded).
+PINNED = ((0, 30), (0, 41))
+
+
+class Shape(Protocol):
+    """What the compiler reads of a pySHACL ``Shape``."""
+
+    @property
+    def node(self) -> Node: ...
+
+    @property
+    def deactivated(self) -> bool: ...
+
+    @property
+    def is_property_shape(self) -> bool: ...
+
+    @property
+    def severity(self) -> Node: ...
+
+    def path(self) -> Node: ...
+
+    def target(self) -> tuple[Sequence[Node], Sequence[Node], Sequence[Node], Sequence[Node], Sequence[Node]]: ...
+
+
+class SparqlConstraint(Protocol):
+    """What the compiler reads of a pySHACL ``SPARQLConstraintComponent`` helper (one sh:sparql)."""
+
+    @property
+    def node(self) -> Node: ...
+
+    @property
+    def deactivated(self) -> bool: ...
+
+    @property
+    def messages(self) -> Sequence[Node]: ...
+
+    def pre_bind_variables(self, focus: Node | None) -> tuple[dict[str, Node], str]: ...
+
+    def apply_prefixes(self, text: str) -> str: ...
+
+
+@dataclass
+class ShapesIndex:
+    """pySHACL's reading of a shapes graph: its shapes, and whether it declares SPARQL-based components."""
+
+    shapes: list[Shape]
+    custom_constraints: bool
+
+
+def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
+    """pySHACL's report graph for ``data`` against ``shapes`` (no inference, every severity)."""
+    import pyshacl
+    import rdflib
+
+    _, report_graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=False,
+        allow_infos=False,
+        meta_shacl=False,
+        advanced=False,
+    )
+    assert isinstance(report_graph, rdflib.Graph)
+    return report_graph
+
+
+def read_shapes(graph: rdflib.Graph) -> ShapesIndex:
+    """The shapes of ``graph`` as pySHACL's ``ShapesGraph`` parses them."""
+    from pyshacl.shapes_graph import ShapesGraph
+
+    sg = ShapesGraph(graph)
+    return ShapesIndex(shapes=list(sg.shapes), custom_constraints=bool(sg.custom_constraints))
+
+
+def is_constraint_parameter(iri: str) -> bool:
+    """Is ``iri`` a parameter of one of pySHACL's core constraint components?"""
+    import rdflib
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+
+    return rdflib.URIRef(iri) in CONSTRAINT_PARAMETERS_MAP
+
+
+def _component(shape: Shape, local: str) -> object:
+    import rdflib
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+
+    return CONSTRAINT_PARAMETERS_MAP[rdflib.URIRef(SH + local)](shape)  # type: ignore[arg-type]
+
+
+def value_judge(shape: Shape, local: str) -> Callable[[list[Node]], set[Node]]:
+    """pySHACL's component of sh:``local`` on ``shape``, run on each value as its own focus node.
+
+    The function returned takes rdflib values and returns those the component rejects.
+    """
+    import rdflib
+    from pyshacl.pytypes import SHACLExecutor
+
+    component = _component(shape, local)
+    executor = SHACLExecutor()
+    empty = rdflib.Graph()
+    focus_node = rdflib.URIRef(SH + "focusNode")
+
+    def judge(values: list[Node]) -> set[Node]:
+        if not values:
+            return set()
+        _, reports = component.evaluate(executor, empty, {v: {v} for v in values}, [])  # type: ignore[attr-defined]
+        rejected: set[Node] = set()
+        for _, node, triples in reports:
+            for s, p, o in triples:
+                if s == node and p == focus_node:
+                    rejected.add(o[1] if isinstance(o, tuple) else o)
+        return rejected
+
+    return judge
+
+
+def fails_less_than(shape: Shape, local: str, focus: Node, value: Node, other: Node) -> bool:
+    """pySHACL's own sh:lessThan (or sh:lessThanOrEquals) comparison of one pair of values.
+
+    :raises pyshacl.errors.ReportableRuntimeError: for a blank node, as pySHACL does.
+    """
+    import rdflib
+    from pyshacl.errors import ReportableRuntimeError
+
+    if isinstance(value, rdflib.BNode) or isinstance(other, rdflib.BNode):
+        raise ReportableRuntimeError("Cannot use sh:lessThan to compare a BlankNode.")
+    component = _component(shape, local)
+    failing, _ = component._compare_lt({value}, {other}, None, focus)  # type: ignore[attr-defined]
+    return bool(failing)
+
+
+def sparql_constraints(shape: Shape) -> list[SparqlConstraint]:
+    """The SHACL-SPARQL constraints (sh:sparql) of ``shape``, as pySHACL reads them."""
+    from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+
+    return list(SPARQLBasedConstraint(shape).sparql_constraints)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    """One result of pySHACL's own validation of a shape, as rdflib terms."""
+
+    severity: Node
+    shape: Node
+    focus: Node
+    path: Node | None
+    value: Node | None
+    component: Node
+    message: Node | None
+
+
+_FIELDS = {
+    SH + "sourceShape": "shape",
+    SH + "focusNode": "focus",
+    SH + "value": "value",
+    SH + "resultPath": "path",
+    SH + "sourceConstraintComponent": "component",
+    SH + "resultSeverity": "severity",
+    SH + "resultMessage": "message",
+}
+
+
+def run_shapes(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[ReferenceResult]:
+    """Validate ``data`` against each of ``shapes`` with pySHACL itself, shape by shape."""
+    from pyshacl.pytypes import SHACLExecutor
+
+    executor = SHACLExecutor()
+    for shape in shapes:
+        _, reports = shape.validate(executor, data)  # type: ignore[attr-defined]
+        for _, result, triples in reports:
+            found: dict[str, Node] = {}
+            for s, p, o in triples:
+                if s == result and str(p) in _FIELDS:
+                    found.setdefault(_FIELDS[str(p)], o[1] if isinstance(o, tuple) else o)
+            yield ReferenceResult(
+                severity=found["severity"],
+                shape=found["shape"],
+                focus=found["focus"],
+                path=found.get("path"),
+                value=found.get("value"),
+                component=found["component"],
+                message=found.get("message"),
+            )
