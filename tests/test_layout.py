@@ -117,3 +117,14 @@ def test_every_subpackage_says_what_it_owns_and_exports(package: str) -> None:
 def test_no_module_over_the_size_limit_but_the_listed_ones() -> None:
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
     assert {name for name, lines in sizes.items() if lines > MAX_LINES} == set(OVERSIZED)
+
+
+def test_only_the_reference_adapter_imports_pyshacl() -> None:
+    importers = {
+        name
+        for name, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "pyshacl")
+        or (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "pyshacl" for a in node.names))
+    }
+    assert importers == {"claimgraph.validation.reference"}

@@ -42,8 +42,9 @@ def test_pyshacl_0_30_to_0_41_internals() -> None:
     SHACLExecutor()
     from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 
-    assert "sparql_constraints" in dir(SPARQLBasedConstraint) or hasattr(SPARQLBasedConstraint, "__init__"), (
-        "SPARQLBasedConstraint"
+    assert _params(SPARQLBasedConstraint.__init__)[1:2] == ["shape"], "SPARQLBasedConstraint(shape)"
+    assert "sparql_constraints" in inspect.getsource(SPARQLBasedConstraint.__init__), (
+        "SPARQLBasedConstraint.sparql_constraints"
     )
     from pyshacl.errors import ReportableRuntimeError
 
