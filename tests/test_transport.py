@@ -120,6 +120,7 @@ def test_load_timeout_is_a_fraction_of_a_second_and_retried() -> None:
             load_quads(QUADS, endpoint=url, timeout=0.25, retries=1, backoff=0)
     assert str(caught.value) == f"endpoint {url}: timed out after 0.25 s (after 2 attempts)"
     assert caught.value.timeout == 0.25
+    assert caught.value.attempts == 2
     assert caught.value.transient
 
 

@@ -156,15 +156,19 @@ class EndpointError(ClaimgraphError):
 
     :param endpoint: the endpoint URL.
     :param reason: what went wrong.
+    :param attempts: how often the request was sent (retries of a transient failure included).
     """
 
     #: Whether the same request may succeed if sent again (a timeout, a refused connection, a 503).
     transient = False
 
-    def __init__(self, endpoint: str, reason: str) -> None:
-        super().__init__(f"endpoint {endpoint}: {reason}")
+    def __init__(self, endpoint: str, reason: str, *, attempts: int = 1) -> None:
+        #: What went wrong and, after retries, how often it was tried.
+        self.detail = reason + (f" (after {attempts} attempts)" if attempts > 1 else "")
+        super().__init__(f"endpoint {endpoint}: {self.detail}")
         self.endpoint = endpoint
         self.reason = reason
+        self.attempts = attempts
 
 
 class EndpointStatusError(EndpointError):
@@ -173,8 +177,8 @@ class EndpointStatusError(EndpointError):
     :param status_code: the HTTP status, e.g. 401 or 503.
     """
 
-    def __init__(self, endpoint: str, reason: str, *, status_code: int) -> None:
-        super().__init__(endpoint, reason)
+    def __init__(self, endpoint: str, reason: str, *, status_code: int, attempts: int = 1) -> None:
+        super().__init__(endpoint, reason, attempts=attempts)
         self.status_code = status_code
 
     @property
@@ -194,8 +198,8 @@ class EndpointTimeoutError(EndpointError):
 
     transient = True
 
-    def __init__(self, endpoint: str, reason: str, *, timeout: float) -> None:
-        super().__init__(endpoint, reason)
+    def __init__(self, endpoint: str, reason: str, *, timeout: float, attempts: int = 1) -> None:
+        super().__init__(endpoint, reason, attempts=attempts)
         self.timeout = timeout
 
 
@@ -205,8 +209,8 @@ class EndpointConnectionError(EndpointError):
     :param transient: whether a retry may succeed (refused or lost: yes; an unknown host: no).
     """
 
-    def __init__(self, endpoint: str, reason: str, *, transient: bool) -> None:
-        super().__init__(endpoint, reason)
+    def __init__(self, endpoint: str, reason: str, *, transient: bool, attempts: int = 1) -> None:
+        super().__init__(endpoint, reason, attempts=attempts)
         self.transient = transient
 
 

@@ -172,13 +172,10 @@ class Transport:
                     target=redirect.target,
                 ) from None
             except urllib.error.HTTPError as error:
-                failure = _http_failure(endpoint, error, name, self.unauthorized)
+                failure = _http_failure(endpoint, error, name, self.unauthorized, attempts=attempt + 1)
             except (OSError, http.client.HTTPException, ValueError) as error:  # ValueError: a malformed URL
-                failure = _connection_failure(endpoint, error, self.timeout)
+                failure = _connection_failure(endpoint, error, self.timeout, attempts=attempt + 1)
             if not failure.transient or attempt >= self.retries:
-                if attempt:
-                    failure.reason += f" (after {attempt + 1} attempts)"
-                    failure.message = f"endpoint {endpoint}: {failure.reason}"
                 raise failure from None
             time.sleep(self.backoff * 2**attempt)
             attempt += 1
@@ -261,7 +258,9 @@ class _NoDelayHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(_NoDelayHTTPSConnection, req)
 
 
-def _http_failure(endpoint: str, error: urllib.error.HTTPError, name: str, unauthorized: str) -> EndpointStatusError:
+def _http_failure(
+    endpoint: str, error: urllib.error.HTTPError, name: str, unauthorized: str, *, attempts: int
+) -> EndpointStatusError:
     """What an HTTP error status means for the user, with the server's own words."""
     try:
         body = error.read()
@@ -277,21 +276,25 @@ def _http_failure(endpoint: str, error: urllib.error.HTTPError, name: str, unaut
         414: f"request too long (HTTP 414): {said}",
         500: f"internal error on {name} (HTTP 500): {said}",
     }
-    return EndpointStatusError(endpoint, reasons.get(code, f"HTTP {code} {error.reason}: {said}"), status_code=code)
+    return EndpointStatusError(
+        endpoint, reasons.get(code, f"HTTP {code} {error.reason}: {said}"), status_code=code, attempts=attempts
+    )
 
 
-def _connection_failure(endpoint: str, error: BaseException, timeout: float) -> EndpointError:
+def _connection_failure(endpoint: str, error: BaseException, timeout: float, *, attempts: int) -> EndpointError:
     """A connection-level failure as its typed error (a timeout, or a connection refused, lost or impossible)."""
     cause = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(cause, TimeoutError):
-        return EndpointTimeoutError(endpoint, f"timed out after {timeout:g} s", timeout=timeout)
+        return EndpointTimeoutError(endpoint, f"timed out after {timeout:g} s", timeout=timeout, attempts=attempts)
     if isinstance(cause, ConnectionRefusedError):
-        return EndpointConnectionError(endpoint, f"cannot connect: {cause.strerror or cause}", transient=True)
-    if isinstance(cause, ConnectionError | http.client.HTTPException):
-        return EndpointConnectionError(endpoint, f"connection lost ({type(cause).__name__})", transient=True)
-    if isinstance(cause, OSError):
-        return EndpointConnectionError(endpoint, f"cannot connect: {cause.strerror or cause}", transient=False)
-    return EndpointConnectionError(endpoint, f"cannot connect: {cause}", transient=False)
+        transient, reason = True, f"cannot connect: {cause.strerror or cause}"
+    elif isinstance(cause, ConnectionError | http.client.HTTPException):
+        transient, reason = True, f"connection lost ({type(cause).__name__})"
+    elif isinstance(cause, OSError):
+        transient, reason = False, f"cannot connect: {cause.strerror or cause}"
+    else:
+        transient, reason = False, f"cannot connect: {cause}"
+    return EndpointConnectionError(endpoint, reason, transient=transient, attempts=attempts)
 
 
 def server_text(body: bytes, content_type: str) -> str:

@@ -232,7 +232,7 @@ def _swap(store: _Store, run: str, targets: list[str], staging: dict[str, str], 
         if not all(staged.get(staging[t]) == expected[t] for t in targets):
             raise LoadError(
                 store.update,
-                f"the swap failed part-way ({failure.reason}): some graphs may hold the new content; run the load"
+                f"the swap failed part-way ({failure.detail}): some graphs may hold the new content; run the load"
                 f" again (staging graphs {STAGING_PREFIX}{run}:* are dropped by the next load)",
             ) from None
         if attempt >= store.client.retries:
