@@ -25,8 +25,6 @@ from claimgraph.sparql.engines import Engine
 from claimgraph.sparql.lexer import scan, values_block
 from claimgraph.terms import Term, concept_name, term_text
 
-# --- Contradictions ------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class RelayStep:

@@ -1,4 +1,4 @@
-"""Canned SPARQL queries: their ``#+`` headers, typed parameters, running them, and presenting results.
+"""Canned SPARQL query files: their ``#+`` headers, typed parameters, and running them.
 
 A query file is plain SPARQL 1.1 whose first lines carry YAML metadata behind ``#+`` (grlc style), so
 the file stays valid SPARQL for any store::
@@ -13,11 +13,8 @@ the file stays valid SPARQL for any store::
 
 Parameters are bound as RDF terms by the engine (see :mod:`claimgraph.sparql`); each must be named in
 the SELECT clause. Contradiction queries are the files ``contradictions-KIND.rq``; each returns one row
-per pair with at least ``?claim1``, ``?claim2`` and ``?reasons``, and :func:`find_contradictions` adds
-each side's claimant, proposition, stance, affiliations and provenance.
-
-This module also holds the presentation of results (tables, the contradictions report), so the
-command line only picks a format and prints.
+per pair with at least ``?claim1``, ``?claim2`` and ``?reasons`` (:mod:`claimgraph.queries.contradictions`
+explains them; :mod:`claimgraph.queries.render` presents results).
 """
 
 from __future__ import annotations

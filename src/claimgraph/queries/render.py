@@ -17,8 +17,6 @@ from claimgraph.queries.files import Query
 from claimgraph.sparql.engines import QueryResults
 from claimgraph.terms import Term
 
-# --- Presentation --------------------------------------------------------------------------------
-
 #: Widest cell in a table before it is cut with an ellipsis.
 MAX_CELL = 60
 

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-# --- Query text: where the WHERE group starts, whether there is a dataset clause ----------------
-
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.]*")
 _PREFIXED_LOCAL = re.compile(r"[^\s{}()\[\];,\"'<#]*")
