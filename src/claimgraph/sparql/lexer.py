@@ -1,15 +1,17 @@
 """The one SPARQL lexer: where a query's form, dataset clause and WHERE group are, and ``VALUES`` blocks.
 
-A light lexer, not a parser (comments, strings, IRIs, variables and prefixed names skipped, braces
-counted): enough to bind parameters as a ``VALUES`` block, refuse ``SERVICE`` and find a leading
-sub-select. It imports only :mod:`claimgraph.errors`, so the loader can use it too.
+A light lexer, not a parser (:func:`tokens`: comments skipped; strings, IRIs, variables and prefixed
+names taken whole; braces and keywords found): enough to bind parameters as a ``VALUES`` block, refuse
+``SERVICE``, find a leading sub-select and let the validation compiler rewrite a constraint's groups.
+It imports only the base modules, so the loader can use it too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -19,7 +21,6 @@ from claimgraph.terms import Term
 
 if TYPE_CHECKING:
     from pathlib import Path
-
 
 
 #: A SPARQL variable name (VARNAME, without its ``?``).
@@ -62,9 +63,6 @@ class QueryShape:
 def scan(text: str, *, name: str = "query") -> QueryShape:
     """Locate the query form, dataset clause and WHERE group of a SPARQL query.
 
-    A light lexer, not a parser: it skips comments, strings, IRIs, variables and prefixed names, and
-    tracks brace depth, which is all the rewriting needs.
-
     :raises QuerySyntaxError: if no query form or WHERE group is found.
     """
     form: str | None = None
@@ -77,56 +75,28 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
     first_at: int | None = None
     first_close: int | None = None
     depth = 0
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-            continue
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if group_at is not None and first_at is None and i > group_at:
-            first_at = i
-        if c in "\"'":
-            i = _skip_string(text, i)
-        elif c == "<" and (match := _IRIREF.match(text, i)):
-            i = match.end()
-        elif c in "?$":
-            match = _NAME.match(text, i + 1)
-            i = match.end() if match else i + 1
-        elif c == "{":
+    for token in tokens(text):
+        if group_at is not None and first_at is None and token.at > group_at:
+            first_at = token.at
+        if token.kind is TokenKind.OPEN:
             if depth == 0 and group_at is None and form is not None and (form != "CONSTRUCT" or where_at is not None):
-                group_at = i
+                group_at = token.at
             depth += 1
-            i += 1
-        elif c == "}":
+        elif token.kind is TokenKind.CLOSE:
             depth -= 1
             if depth == 1 and first_close is None and first_at is not None and text[first_at] == "{":
-                first_close = i
-            i += 1
-        elif c.isalpha() or c == "_":
-            match = _NAME.match(text, i)
-            assert match is not None
-            end = match.end()
-            if end < n and text[end] == ":":
-                local = _PREFIXED_LOCAL.match(text, end + 1)
-                i = local.end() if local else end + 1
-                continue
-            word = match.group().upper()
+                first_close = token.at
+        elif token.kind is TokenKind.WORD:
+            word = token.text
             if word == "SERVICE" and service_at is None:
-                service_at = i
+                service_at = token.at
             if depth == 0 and group_at is None:
                 if word in _FORMS and form is None:
-                    form, form_at = word, i
+                    form, form_at = word, token.at
                 elif word == "WHERE" and form is not None:
-                    where_at = i
+                    where_at = token.at
                 elif word == "FROM" and form is not None:
                     has_dataset = True
-            i = end
-        else:
-            i += 1
     if form is None:
         raise QuerySyntaxError(_path(name), "no SELECT, ASK, CONSTRUCT or DESCRIBE query form found")
     if group_at is None:
@@ -145,6 +115,68 @@ def scan(text: str, *, name: str = "query") -> QueryShape:
         form_at=form_at,
         leading_select=leading_select,
     )
+
+
+class TokenKind(Enum):
+    """What a token of :func:`tokens` is."""
+
+    OPEN = "{"
+    CLOSE = "}"
+    WORD = "word"  # a keyword or function name, upper-cased in Token.text
+    OTHER = "other"  # a string, IRI, variable, prefixed name, number or punctuation
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a SPARQL text: its kind, where it starts, and (for a word) its upper-cased text."""
+
+    kind: TokenKind
+    at: int
+    text: str = ""
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of a SPARQL text, comments and whitespace skipped.
+
+    Strings, IRIs, variables and prefixed names are single OTHER tokens, so a brace or a keyword
+    inside one is never seen as such.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        at = i
+        kind = TokenKind.OTHER
+        word = ""
+        if c in "\"'":
+            i = _skip_string(text, i)
+        elif c == "<" and (match := _IRIREF.match(text, i)):
+            i = match.end()
+        elif c in "?$":
+            match = _NAME.match(text, i + 1)
+            i = match.end() if match else i + 1
+        elif c == "{":
+            kind, i = TokenKind.OPEN, i + 1
+        elif c == "}":
+            kind, i = TokenKind.CLOSE, i + 1
+        elif c.isalpha() or c == "_":
+            match = _NAME.match(text, i)
+            assert match is not None
+            i = match.end()
+            if i < n and text[i] == ":":
+                local = _PREFIXED_LOCAL.match(text, i + 1)
+                i = local.end() if local else i + 1
+            else:
+                kind, word = TokenKind.WORD, match.group().upper()
+        else:
+            i += 1
+        yield Token(kind, at, word)
 
 
 def refuse_service(query: str, *, name: str = "query") -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "Shape",
     "ShapesIndex",
     "SparqlConstraint",
+    "core_components",
     "fails_less_than",
     "is_constraint_parameter",
     "read_shapes",
@@ -118,6 +119,13 @@ def is_constraint_parameter(iri: str) -> bool:
     from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
 
     return rdflib.URIRef(iri) in CONSTRAINT_PARAMETERS_MAP
+
+
+def core_components() -> dict[str, str]:
+    """pySHACL's map of core constraint parameters: each parameter's IRI -> the name of its component class."""
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+
+    return {str(parameter): component.__name__ for parameter, component in CONSTRAINT_PARAMETERS_MAP.items()}
 
 
 def _component(shape: Shape, local: str) -> object:

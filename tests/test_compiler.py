@@ -18,12 +18,13 @@ import pytest
 import yaml
 
 from claimgraph.io.dataset import Dataset, load_dataset
-from claimgraph.namespaces import ANCHOR, CLAIM, DOC, sparql_prefixes
+from claimgraph.namespaces import ANCHOR, CLAIM, DOC, SH, sparql_prefixes
 from claimgraph.project import bundled_data_dir
 from claimgraph.synth import generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationResult, validate
-from claimgraph.validation.compiler import UnsupportedShapesError, compile_shapes
+from claimgraph.validation.compiler import COMPONENTS, SUPPORTED, UnsupportedShapesError, compile_shapes
+from claimgraph.validation.reference import core_components
 
 RESOURCES = Path(__file__).resolve().parent / "resources" / "shapes"
 BASE_TRIG = RESOURCES / "base" / "base.trig"
@@ -348,3 +349,55 @@ def test_report_graph_of_the_fast_engine_lists_every_result(tmp_path: Path) -> N
     graph = report.graph
     assert len(list(graph.objects(None, sh.result))) == len(report.results)
     assert (None, sh.conforms, rdflib.Literal(False)) in graph
+
+
+def test_each_parameter_belongs_to_the_component_pyshacl_gives_it() -> None:
+    # The same partition of parameters into components as pySHACL's, and the same component names
+    # (pySHACL calls its SHACL-SPARQL class SPARQLBasedConstraint; the component is sh:SPARQLConstraintComponent).
+    theirs = {
+        p: name.replace("SPARQLBasedConstraint", "SPARQLConstraintComponent") for p, name in core_components().items()
+    }
+    ours = {p: cls.iri().removeprefix(SH) for p, cls in COMPONENTS.items()}
+    assert {p: theirs[p] for p in ours if p in theirs} == {p: c for p, c in ours.items() if p in theirs}
+    assert set(ours) - set(theirs) == {SH + "flags"}  # pySHACL's pattern component reads sh:flags itself
+    assert {p.removeprefix(SH) for p in set(theirs) - set(ours)} == {
+        "uniqueLang",
+        "equals",
+        "lessThanOrEquals",
+        "closed",
+        "ignoredProperties",
+    }
+
+
+def test_supported_lists_exactly_the_parameters_of_the_registered_components() -> None:
+    assert {SH + local for local in SUPPORTED} == set(COMPONENTS)
+    assert "qualifiedMinCount" in SUPPORTED and "flags" in SUPPORTED
+
+
+@pytest.mark.parametrize("constraint", ["sh:uniqueLang true", "sh:equals ex:other", "sh:lessThanOrEquals ex:other"])
+def test_a_parameter_no_component_handles_sends_its_shape_to_pyshacl_naming_it(constraint: str) -> None:
+    import rdflib
+
+    shapes = rdflib.Graph().parse(
+        data=f"""@prefix sh: <{SH}> . @prefix ex: <http://example.org/> .
+        ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:message "m" ; sh:property [ sh:path ex:p ; {constraint} ] .""",
+        format="turtle",
+    )
+    compiled = compile_shapes(shapes)
+    assert compiled.checks == []
+    (reason,) = compiled.fallback.values()
+    assert f"sh:{constraint.split()[0].removeprefix('sh:')} on " in reason
+
+
+def test_min_and_max_count_of_one_shape_share_one_query() -> None:
+    import rdflib
+
+    shapes = rdflib.Graph().parse(
+        data=f"""@prefix sh: <{SH}> . @prefix ex: <http://example.org/> .
+        ex:s a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:p ; sh:minCount 1 ; sh:maxCount 2 ;
+            sh:datatype <http://www.w3.org/2001/XMLSchema#string> ; sh:message "m" .""",
+        format="turtle",
+    )
+    compiled = compile_shapes(shapes)
+    assert compiled.fallback == {}
+    assert [type(c).__name__ for c in compiled.checks] == ["CountCheck", "ValueCheck"]

@@ -1,0 +1,146 @@
+"""Cardinality and value presence: sh:minCount, sh:maxCount and sh:hasValue.
+
+Counts are of distinct values: Oxigraph's union of named graphs repeats a triple stated in two
+graphs, rdflib's graph does not.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from claimgraph.validation.compiler.base import (
+    Check,
+    ConstraintComponent,
+    Context,
+    Hit,
+    OxTerm,
+    Params,
+    Scope,
+    Unsupported,
+    ValueCheck,
+    ValueColumn,
+    nt,
+    ox_term,
+)
+
+if TYPE_CHECKING:
+    from claimgraph.validation.reference import Shape
+
+__all__ = ["CountCheck", "HasValueComponent", "MaxCountComponent", "MinCountComponent"]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One cardinality bound: at least (``minimum``) or at most ``n`` distinct values."""
+
+    component: str
+    minimum: bool
+    n: int
+
+    def having(self) -> str:
+        return f"COUNT(DISTINCT ?v) {'<' if self.minimum else '>'} {self.n}"
+
+    def fails(self, count: int) -> bool:
+        return count < self.n if self.minimum else count > self.n
+
+
+class CountCheck(Check):
+    """Focus nodes whose count of distinct values breaks a bound: one query for all bounds of a shape."""
+
+    def __init__(self, shape: Shape, scope: Scope, bounds: list[Bound]) -> None:
+        super().__init__(shape, scope.path_iri)
+        self.scope = scope
+        self.bounds = bounds
+
+    def query(self) -> str:
+        having = " || ".join(b.having() for b in self.bounds)
+        values = f"OPTIONAL {{ ?this {self.scope.path} ?v }}"
+        where = f"WHERE {{ {self.scope.focus} {values} }}"
+        return f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) {where} GROUP BY ?this HAVING ({having})"
+
+    def combine(self, other: Check) -> bool:
+        if isinstance(other, CountCheck) and other.shape is self.shape and other.scope == self.scope:
+            self.bounds.extend(other.bounds)
+            return True
+        return False
+
+    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+        for row in rows:
+            n, focus = row["n"], row["this"]
+            assert isinstance(n, ox.Literal) and isinstance(focus, OxTerm)
+            count = int(n.value)
+            for bound in self.bounds:
+                if bound.fails(count):
+                    yield Hit(focus, self.path, None, bound.component)
+
+
+class CountComponent(ConstraintComponent):
+    minimum: bool
+
+    def __init__(self, context: Context, shape: Shape, params: Params) -> None:
+        super().__init__(context, shape, params)
+        self.counts = [int(c.value) for c in self.values]  # type: ignore[attr-defined]
+
+    def bounds(self) -> list[Bound]:
+        # sh:minCount 0 holds of every node
+        return [Bound(self.iri(), self.minimum, n) for n in self.counts if n > 0 or not self.minimum]
+
+    def checks(self, scope: Scope) -> Iterator[Check]:
+        if scope.path is None:
+            raise Unsupported("sh:minCount/sh:maxCount on a node shape (pySHACL refuses it)")
+        bounds = self.bounds()
+        if bounds:
+            yield CountCheck(self.shape, scope, bounds)
+
+    def conditions(self, var: str, path: str | None) -> Iterator[str]:
+        if path is None:
+            raise Unsupported("sh:minCount/sh:maxCount on a node shape")
+        for bound in self.bounds():
+            if bound.minimum:
+                yield self.distinct_values_exist(var, path, bound.n)
+            else:
+                yield f"!{self.distinct_values_exist(var, path, bound.n + 1)}"
+
+    def distinct_values_exist(self, var: str, path: str, n: int) -> str:
+        if n > 3:
+            raise Unsupported("cardinality above 3 in a nested shape")
+        ys = [self.context.fresh("y") for _ in range(n)]
+        triples = " ".join(f"{var} {path} {y} ." for y in ys)
+        distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(ys) for b in ys[i + 1 :])
+        return f"EXISTS {{ {triples} {f'FILTER({distinct})' if distinct else ''} }}"
+
+
+class MinCountComponent(CountComponent):
+    parameters = ("minCount",)
+    name = "MinCount"
+    minimum = True
+
+
+class MaxCountComponent(CountComponent):
+    parameters = ("maxCount",)
+    name = "MaxCount"
+    minimum = False
+
+
+class HasValueComponent(ConstraintComponent):
+    parameters = ("hasValue",)
+    name = "HasValue"
+
+    def checks(self, scope: Scope) -> Iterator[Check]:
+        for value in self.values:
+            term = nt(ox_term(value))
+            if scope.path is None:
+                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER(!(sameTerm(?this, {term}))) }}"
+            else:
+                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER NOT EXISTS {{ ?this {scope.path} {term} }} }}"
+            yield ValueCheck(self.shape, scope.path_iri, self.iri(), functools.partial(str, query), ValueColumn.NONE)
+
+    def conditions(self, var: str, path: str | None) -> Iterator[str]:
+        for value in self.values:
+            term = nt(ox_term(value))
+            yield f"sameTerm({var}, {term})" if path is None else f"EXISTS {{ {var} {path} {term} }}"

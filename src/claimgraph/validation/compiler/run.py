@@ -1,0 +1,167 @@
+"""Compiling a shapes graph and running its checks on a store; the shapes the compiler cannot express
+are validated by pySHACL on the whole data graph, shape by shape, so nothing is skipped."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from claimgraph.terms import to_rdflib_term
+from claimgraph.validation.compiler.base import (
+    Check,
+    Finding,
+    Judged,
+    OxTerm,
+    ShapesView,
+    Unsupported,
+    UnsupportedShapesError,
+    text,
+)
+from claimgraph.validation.compiler.core import Compiler, select
+from claimgraph.validation.compiler.sparql_based import RISKY_LITERAL
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Node
+
+    from claimgraph.validation.reference import Shape
+
+__all__ = ["CompiledShapes", "compile_shapes"]
+
+
+@dataclass
+class CompiledShapes:
+    """The checks of every validating shape the compiler could express, and the shapes it could not.
+
+    :ivar fallback: validating shapes (their IRIs) left to pySHACL, with the reason.
+    :ivar last_fallback: those of the last :meth:`run`, which may add shapes whose checks met data
+        the compiled queries cannot judge exactly.
+    """
+
+    checks: list[Check]
+    fallback: dict[str, str]
+    shapes: ShapesView
+    compiler: Compiler
+    last_fallback: dict[str, str] = field(default_factory=dict)
+
+    def run(self, store: ox.Store, *, data_graph: Callable[[], rdflib.Graph] | None = None) -> list[Finding]:
+        """Validate the union of ``store``'s graphs; :attr:`fallback` shapes run in pySHACL on ``data_graph()``.
+
+        :raises UnsupportedShapesError: if some shapes need pySHACL and ``data_graph`` is None.
+        """
+        self.compiler.look_up_subclasses(store)
+        for judge in self.compiler.judges.values():
+            _judge_values(store, judge)
+        findings: dict[str, list[Finding]] = {}
+        fallback = dict(self.fallback)
+        risky: dict[str | None, bool] = {}
+        for check in self.checks:
+            root = str(check.root.node)
+            if root in fallback:
+                continue
+            if _risky(store, check.predicates(), risky):
+                fallback[root] = "its SPARQL constraint meets literals rdflib and Oxigraph may value differently"
+                findings.pop(root, None)
+                continue
+            try:
+                findings.setdefault(root, []).extend(self._findings(store, check))
+            except Unsupported as reason:  # e.g. a blank node among the values judged bad
+                fallback[root] = str(reason)
+                findings.pop(root, None)
+        self.last_fallback = fallback
+        out = [f for root, found in findings.items() if root not in fallback for f in found]
+        if fallback:
+            if data_graph is None:
+                raise UnsupportedShapesError(fallback)
+            out.extend(_run_pyshacl([s for s in self.shapes.shapes if str(s.node) in fallback], data_graph()))
+        return out
+
+    def _findings(self, store: ox.Store, check: Check) -> Iterator[Finding]:
+        shape = check.shape
+        message_term = self.shapes.objects(shape, "message")[0]
+        rows = select(store, self.compiler.expand(check.query()), check.substitutions())
+        for hit in check.hits(rows):
+            yield Finding(
+                str(shape.severity),
+                str(shape.node),
+                text(hit.focus) or "",
+                hit.path,
+                text(hit.value),
+                hit.component,
+                str(message_term),
+                focus_term=hit.focus,
+                value_term=hit.value,
+                message_term=message_term,
+            )
+
+
+def compile_shapes(shapes_graph: rdflib.Graph) -> CompiledShapes:
+    """Compile the validating shapes of ``shapes_graph`` (those with targets) into SPARQL checks."""
+    shapes = ShapesView(shapes_graph)
+    roots = [s for s in shapes.shapes if any(list(t) for t in s.target())]
+    compiler = Compiler(shapes)
+    compiler.build_parents(roots)
+    checks: list[Check] = []
+    fallback: dict[str, str] = {}
+    for root in roots:
+        try:
+            compiler.targets(root, "?this")  # raises Unsupported now rather than when run
+            found = compiler.compile_root(root, functools.partial(compiler.targets, root, "?this"))
+            for check in found:
+                check.root = root
+            checks.extend(found)
+        except Unsupported as reason:
+            fallback[str(root.node)] = str(reason)
+        except Exception as error:  # pySHACL refusing a shape's parameters: it reports that itself
+            fallback[str(root.node)] = f"{type(error).__name__}: {error}"
+    return CompiledShapes(checks=checks, fallback=fallback, shapes=shapes, compiler=compiler)
+
+
+def _judge_values(store: ox.Store, judge: Judged) -> None:
+    """Find the values the SPARQL tests cannot decide and let pySHACL's component judge them."""
+    uncertain: dict[Node, OxTerm] = {}
+    for var, pattern in judge.populations:
+        query = (
+            f"SELECT DISTINCT {var} WHERE {{ {pattern()} FILTER(!({judge.sure_ok(var)}) && !({judge.sure_bad(var)})) }}"
+        )
+        for row in select(store, query):
+            value = row[0]
+            if isinstance(value, OxTerm):
+                uncertain.setdefault(to_rdflib_term(value), value)
+    rejected = judge.judge(list(uncertain))
+    judge.bad = [uncertain[v] for v in uncertain if v in rejected]
+
+
+def _risky(store: ox.Store, predicates: frozenset[str] | None, cache: dict[str | None, bool]) -> bool:
+    """Does any literal object of ``predicates`` (None: of any predicate) fall outside the common ground?"""
+    keys: Sequence[str | None] = [None] if predicates is None else sorted(predicates)
+    for key in keys:
+        if key not in cache:
+            pattern = "?s ?p ?o" if key is None else f"?s <{key}> ?o"
+            cache[key] = bool(list(select(store, f"SELECT ?o WHERE {{ {pattern} FILTER({RISKY_LITERAL}) }} LIMIT 1")))
+        if cache[key]:
+            return True
+    return False
+
+
+def _run_pyshacl(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[Finding]:
+    """Validate ``shapes`` (pySHACL Shape objects) with pySHACL itself."""
+    from claimgraph.validation.reference import run_shapes
+
+    for found in run_shapes(shapes, data):
+        yield Finding(
+            focus_term=found.focus,
+            value_term=found.value,
+            message_term=found.message,
+            severity=str(found.severity),
+            shape=str(found.shape),
+            focus=str(found.focus),
+            path=None if found.path is None else str(found.path),
+            value=None if found.value is None else str(found.value),
+            component=str(found.component),
+            message="" if found.message is None else str(found.message),
+        )

@@ -1,0 +1,324 @@
+"""Value type, range, string and list components: each judges one value node on its own.
+
+SPARQL and pySHACL (Python, rdflib terms) could judge a literal differently where the verdict
+depends on its lexical form, so these tests are split (:class:`~.base.Judged`): a SPARQL test surely
+right for the plain cases (a canonical ``xsd:integer``, a simple string, a wrong datatype) and, for
+every other value the constraint can meet, pySHACL's own component run on that value. The values it
+rejects are handed back to the queries as constants.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from claimgraph.namespaces import RDF, RDFS, SH, XSD
+from claimgraph.validation.compiler.base import (
+    INTEGER_CANONICAL,
+    LANG_STRING,
+    XSD_STRING,
+    Context,
+    Judged,
+    Params,
+    Unsupported,
+    ValueComponent,
+    nt,
+    ox_term,
+    sub,
+)
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+    from claimgraph.validation.reference import Shape
+
+__all__ = [
+    "VALUE_COMPONENTS",
+    "ClassComponent",
+    "DatatypeComponent",
+    "InComponent",
+    "LanguageInComponent",
+    "MaxExclusiveComponent",
+    "MaxInclusiveComponent",
+    "MaxLengthComponent",
+    "MinExclusiveComponent",
+    "MinInclusiveComponent",
+    "MinLengthComponent",
+    "NodeKindComponent",
+    "PatternComponent",
+]
+
+# Lexical forms that rdflib surely parses to a value of the datatype pySHACL expects (conservative:
+# anything else is judged in Python).
+_CANONICAL = {
+    XSD.integer: INTEGER_CANONICAL,
+    XSD.nonNegativeInteger: r"^(0|[1-9][0-9]{0,17})$",
+    XSD.positiveInteger: r"^[1-9][0-9]{0,17}$",
+    XSD.decimal: r"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,14})?$",
+    XSD.date: r"^(19|20)[0-9][0-9]-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
+    XSD.boolean: r"^(true|false)$",
+}
+
+
+def _false(_: str) -> str:
+    return "false"
+
+
+def _exact(template: str) -> Callable[[str], str]:
+    return functools.partial(sub, template)
+
+
+class JudgedComponent(ValueComponent):
+    """A value component whose verdict on some literals is pySHACL's (see the module docstring)."""
+
+    single = True
+
+    def __init__(self, context: Context, shape: Shape, params: Params) -> None:
+        from claimgraph.validation.reference import value_judge
+
+        super().__init__(context, shape, params)
+        # pySHACL's component also checks the parameter's values, as it would when it validates.
+        self.judge = value_judge(shape, self.parameters[0])
+
+    def tests(self) -> Iterator[Callable[[str], str]]:
+        for value in self.values:
+            yield self.test(value)
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        """The test of one value node, for the parameter's value ``value``."""
+        raise NotImplementedError
+
+    def judged(
+        self, key: object, sure_bad: Callable[[str], str], sure_ok: Callable[[str], str]
+    ) -> Callable[[str], str]:
+        found = self.context.judged(
+            Judged((self.name, self.shape.node, key), self.shape, sure_bad, sure_ok, self.judge)
+        )
+        return found.ok
+
+
+class DatatypeComponent(JudgedComponent):
+    parameters = ("datatype",)
+    name = "Datatype"
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        import rdflib
+        import rdflib.term
+
+        d = str(value)
+        exact = {
+            XSD.string: f"isLiteral({{0}}) && datatype({{0}}) = {XSD_STRING}",
+            RDF.langString: f"isLiteral({{0}}) && datatype({{0}}) = {LANG_STRING}",
+            RDFS.Literal: "isLiteral({0})",
+            RDFS.Datatype: f"isLiteral({{0}}) && datatype({{0}}) != {XSD_STRING} && datatype({{0}}) != {LANG_STRING}",
+        }.get(d)
+        if exact is not None:
+            return _exact(f"({exact})")
+        same_type = f"isLiteral({{0}}) && datatype({{0}}) = <{d}>"
+        known = set(rdflib.term.XSDToPython) | set(rdflib.term._check_well_formed_types)
+        if rdflib.URIRef(d) not in known:  # rdflib never finds such a literal ill-typed
+            return _exact(f"({same_type})")
+        canonical = _CANONICAL.get(d)
+        sure_bad = _exact(f"!({same_type})")
+        if canonical is None:
+            return self.judged(d, sure_bad, _false)
+        return self.judged(d, sure_bad, _exact(f'({same_type} && REGEX(STR({{0}}), "{canonical}"))'))
+
+
+class NodeKindComponent(JudgedComponent):
+    parameters = ("nodeKind",)
+    name = "NodeKind"
+    _TESTS: ClassVar[dict[str, str]] = {
+        "IRI": "isIRI({0})",
+        "BlankNode": "isBlank({0})",
+        "Literal": "isLiteral({0})",
+        "BlankNodeOrIRI": "(isBlank({0}) || isIRI({0}))",
+        "BlankNodeOrLiteral": "(isBlank({0}) || isLiteral({0}))",
+        "IRIOrLiteral": "(isIRI({0}) || isLiteral({0}))",
+    }
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        local = str(value).removeprefix(SH)
+        if local not in self._TESTS or not str(value).startswith(SH):
+            raise Unsupported(f"sh:nodeKind {value}")
+        return _exact(self._TESTS[local])
+
+
+class InComponent(JudgedComponent):
+    parameters = ("in",)
+    name = "In"
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        import rdflib
+
+        # IRIs and simple literals compare as terms; a blank node of the shapes graph equals no data
+        # node; typed literals are judged by pySHACL (it compares values).
+        plain = [
+            nt(ox_term(m))
+            for m in self.context.shapes.items(value)
+            if isinstance(m, rdflib.URIRef) or (isinstance(m, rdflib.Literal) and m.datatype is None)
+        ]
+
+        def sure_ok(v: str) -> str:
+            if not plain:
+                return "false"
+            return "(" + " || ".join(f"sameTerm({v}, {m})" for m in plain) + ")"
+
+        def sure_bad(v: str) -> str:
+            simple = f"(isIRI({v}) || isBlank({v}) || datatype({v}) = {XSD_STRING} || datatype({v}) = {LANG_STRING})"
+            return f"(!{sure_ok(v)} && {simple})"
+
+        return self.judged(None, sure_bad, sure_ok)
+
+
+class RangeComponent(JudgedComponent):
+    """sh:minInclusive and its kin: canonical integers compared in SPARQL, the rest by pySHACL."""
+
+    operator: ClassVar[str]
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        import rdflib
+
+        numeric = (
+            isinstance(value, rdflib.Literal)
+            and type(value.value).__name__ in ("int", "Decimal")
+            and not isinstance(value.value, bool)
+        )
+        op = self.operator
+        canonical = (
+            f'(isLiteral({{0}}) && datatype({{0}}) = <{XSD.integer}> && REGEX(STR({{0}}), "{INTEGER_CANONICAL}"))'
+        )
+        bound = nt(ox_term(value)) if numeric else ""
+
+        def sure_ok(v: str) -> str:
+            if not numeric:
+                return "false"
+            return f"({sub(canonical, v)} && {v} {op} {bound})"
+
+        def sure_bad(v: str) -> str:
+            if not numeric:
+                return f"!isLiteral({v})"
+            return f"(!isLiteral({v}) || ({sub(canonical, v)} && !({v} {op} {bound})))"
+
+        return self.judged(str(value), sure_bad, sure_ok)
+
+
+class MinInclusiveComponent(RangeComponent):
+    parameters = ("minInclusive",)
+    name = "MinInclusive"
+    operator = ">="
+
+
+class MinExclusiveComponent(RangeComponent):
+    parameters = ("minExclusive",)
+    name = "MinExclusive"
+    operator = ">"
+
+
+class MaxInclusiveComponent(RangeComponent):
+    parameters = ("maxInclusive",)
+    name = "MaxInclusive"
+    operator = "<="
+
+
+class MaxExclusiveComponent(RangeComponent):
+    parameters = ("maxExclusive",)
+    name = "MaxExclusive"
+    operator = "<"
+
+
+class LengthComponent(JudgedComponent):
+    """sh:minLength and sh:maxLength: lengths of IRIs and strings in SPARQL, the rest by pySHACL."""
+
+    operator: ClassVar[str]
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        import rdflib
+
+        if not isinstance(value, rdflib.Literal):
+            raise Unsupported(f"sh:{self.parameters[0]} {value}")
+        n = int(value.value)
+        op = self.operator
+        string = f"(datatype({{0}}) = {XSD_STRING} || datatype({{0}}) = {LANG_STRING})"
+        stringish = f"(isIRI({{0}}) || (isLiteral({{0}}) && {string}))"
+        vacuous = op == ">=" and n == 0
+
+        def sure_ok(v: str) -> str:
+            if vacuous:
+                return "true"
+            return f"({sub(stringish, v)} && STRLEN(STR({v})) {op} {n})"
+
+        def sure_bad(v: str) -> str:
+            if vacuous:
+                return "false"
+            return f"(isBlank({v}) || ({sub(stringish, v)} && !(STRLEN(STR({v})) {op} {n})))"
+
+        return self.judged(n, sure_bad, sure_ok)
+
+
+class MinLengthComponent(LengthComponent):
+    parameters = ("minLength",)
+    name = "MinLength"
+    operator = ">="
+
+
+class MaxLengthComponent(LengthComponent):
+    parameters = ("maxLength",)
+    name = "MaxLength"
+    operator = "<="
+
+
+class PatternComponent(JudgedComponent):
+    """sh:pattern (with sh:flags): regular expressions are XPath's, so every literal is judged by pySHACL."""
+
+    parameters = ("pattern", "flags")
+    name = "Pattern"
+
+    def __init__(self, context: Context, shape: Shape, params: Params) -> None:
+        super().__init__(context, shape, params)
+        if len(params.get("flags", [])) > 1:
+            raise Unsupported(f"several sh:flags on {shape.node}")
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        return self.judged(None, _exact("isBlank({0})"), _false)
+
+
+class LanguageInComponent(JudgedComponent):
+    parameters = ("languageIn",)
+    name = "LanguageIn"
+
+    def test(self, value: Node) -> Callable[[str], str]:
+        return self.judged(None, _exact('(!isLiteral({0}) || LANG({0}) = "")'), _false)
+
+
+class ClassComponent(ValueComponent):
+    """sh:class: an instance of the class or of its subclasses (rdfs:subClassOf* in the data)."""
+
+    parameters = ("class",)
+    name = "Class"
+
+    def tests(self) -> Iterator[Callable[[str], str]]:
+        for cls in self.values:
+            yield functools.partial(_instance_test, self.context, nt(ox_term(cls)))
+
+
+def _instance_test(context: Context, cls: str, var: str) -> str:
+    return context.instance_test(var, cls)
+
+
+#: In the order their tests are joined (cheap tests on the value first).
+VALUE_COMPONENTS: tuple[type[ValueComponent], ...] = (
+    DatatypeComponent,
+    NodeKindComponent,
+    InComponent,
+    MinInclusiveComponent,
+    MinExclusiveComponent,
+    MaxInclusiveComponent,
+    MaxExclusiveComponent,
+    MinLengthComponent,
+    MaxLengthComponent,
+    PatternComponent,
+    LanguageInComponent,
+    ClassComponent,
+)
