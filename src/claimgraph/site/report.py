@@ -422,7 +422,7 @@ def _contradiction_html(site: Site, number: int, contradiction: Contradiction, l
 
 
 def _verdict(report: ValidationReport) -> tuple[str, str]:
-    from claimgraph.validation.api import Severity
+    from claimgraph.validation.results import Severity
 
     tally = report.tally()
     violations, warnings = tally.get(Severity.VIOLATION, 0), tally.get(Severity.WARNING, 0)

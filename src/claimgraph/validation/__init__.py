@@ -5,9 +5,10 @@ reference), :func:`validate_changes` (only what a change can affect) and the ren
 turtle, junit, sarif). May import the base modules, :mod:`claimgraph.sparql` and :mod:`claimgraph.io`.
 """
 
-from claimgraph.validation.api import Severity, ValidationReport, ValidationResult, validate
+from claimgraph.validation.api import ValidationReport, validate
 from claimgraph.validation.incremental import IncrementalReport, changes_named, changes_since, validate_changes
 from claimgraph.validation.render import RENDERERS, ReportContext, report_context
+from claimgraph.validation.results import Severity, ValidationResult
 
 __all__ = [
     "RENDERERS",

@@ -21,45 +21,18 @@ from collections import Counter
 from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from claimgraph.namespaces import CG, SH
 from claimgraph.terms import to_rdflib, to_rdflib_term
+from claimgraph.validation.results import Severity, ValidationResult
 
 if TYPE_CHECKING:
     import rdflib
 
     from claimgraph.io.dataset import Dataset
-
-
-class Severity(StrEnum):
-    """SHACL severities, most severe first."""
-
-    VIOLATION = "Violation"
-    WARNING = "Warning"
-    INFO = "Info"
-
-
-_RANK = {Severity.VIOLATION: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-@dataclass(frozen=True, order=True)
-class ValidationResult:
-    """One SHACL result, with terms as IRIs or literal lexical forms."""
-
-    severity: Severity
-    shape: str
-    focus: str
-    path: str | None
-    value: str | None
-    component: str
-    message: str
-
-    def sort_key(self) -> tuple[int, str, str, str, str]:
-        return (_RANK[self.severity], self.shape, self.focus, self.path or "", self.value or "")
 
 
 @dataclass(frozen=True)
@@ -174,24 +147,13 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
     if strict and compiled.fallback:
         raise UnsupportedShapesError(compiled.fallback)
     findings = compiled.run(dataset.store, data_graph=None if strict else (lambda: to_rdflib(dataset.store)))
-    pairs = sorted(
-        ((ValidationResult(
-            severity=Severity(f.severity.removeprefix(SH)),
-            shape=f.shape,
-            focus=f.focus,
-            path=f.path,
-            value=f.value,
-            component=f.component,
-            message=f.message,
-        ), (f.focus_term, f.value_term, f.message_term)) for f in findings),
-        key=lambda pair: _order(pair[0]),
-    )
+    findings.sort(key=lambda f: _order(f.result))
     return ValidationReport(
-        results=[r for r, _ in pairs],
+        results=[f.result for f in findings],
         counts=_counts(dataset),
         engine="fast",
         delegated=dict(compiled.last_fallback),
-        _terms=[t for _, t in pairs],
+        _terms=[(f.focus_term, f.value_term, f.message_term) for f in findings],
     )
 
 

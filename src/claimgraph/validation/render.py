@@ -35,7 +35,8 @@ from urllib.parse import quote
 from claimgraph.io.positions import SourcePosition, relative_to
 from claimgraph.namespaces import SH, SHAPES_GRAPH, curie
 from claimgraph.terms import term_text
-from claimgraph.validation.api import Severity, ValidationReport, ValidationResult
+from claimgraph.validation.api import ValidationReport
+from claimgraph.validation.results import Severity, ValidationResult
 
 if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset
@@ -216,7 +217,6 @@ def render_turtle(report: ValidationReport, *, allow_warnings: bool, context: Re
     """The SHACL validation report graph in Turtle."""
     del allow_warnings, context  # the standard report states sh:conforms itself
     return str(report.graph.serialize(format="turtle"))
-
 
 
 # --- CI formats ------------------------------------------------------------------------------------

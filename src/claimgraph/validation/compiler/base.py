@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from claimgraph.errors import ClaimgraphError
 from claimgraph.namespaces import RDF, RDFS, SH, XSD
 from claimgraph.terms import to_rdflib_term
+from claimgraph.validation.results import Severity, ValidationResult
 
 if TYPE_CHECKING:
     import rdflib
@@ -42,6 +43,7 @@ __all__ = [
     "component_iri",
     "nt",
     "ox_term",
+    "severity",
     "sparql_path",
     "text",
 ]
@@ -77,22 +79,20 @@ class UnsupportedShapesError(ClaimgraphError):
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation result, in the fields of :class:`claimgraph.validation.ValidationResult`.
+    """One validation result, with the RDF terms behind its text for the Turtle report.
 
-    The ``*_term`` fields keep the RDF terms behind the text (pyoxigraph's, or rdflib's for results
-    of the reference engine) for the Turtle report.
+    The terms are pyoxigraph's, or rdflib's for results of the reference engine.
     """
 
-    severity: str  # IRI of sh:Violation, sh:Warning or sh:Info
-    shape: str
-    focus: str
-    path: str | None
-    value: str | None
-    component: str
-    message: str
-    focus_term: object = field(default=None, compare=False, repr=False)
-    value_term: object = field(default=None, compare=False, repr=False)
-    message_term: object = field(default=None, compare=False, repr=False)
+    result: ValidationResult
+    focus_term: object = None
+    value_term: object = None
+    message_term: object = None
+
+
+def severity(iri: object) -> Severity:
+    """sh:Violation, sh:Warning or sh:Info (an IRI or rdflib term) as a :class:`Severity`."""
+    return Severity(str(iri).removeprefix(SH))
 
 
 def component_iri(name: str) -> str:
@@ -374,17 +374,23 @@ class Judged:
 class ConstraintComponent(ABC):
     """One SHACL constraint component on one shape, with the values its parameters have there.
 
-    Subclasses name their ``parameters`` (sh: local names; the first selects the component, the
-    others are optional, as sh:flags for sh:pattern) and their ``name`` (its IRI is
-    sh:{name}ConstraintComponent). A component either yields the checks of a validating shape
-    (:meth:`checks`) or the SPARQL conditions a value node must meet when the shape is used inside
-    another one (:meth:`conditions`).
+    Subclasses name their ``parameters`` in the class statement (sh: local names; the first selects
+    the component, the others are optional, as sh:flags for sh:pattern) and, where it is not the
+    first parameter capitalised, their ``name`` (the IRI is sh:{name}ConstraintComponent). A
+    component either yields the checks of a validating shape (:meth:`checks`) or the SPARQL
+    conditions a value node must meet when the shape is used inside another one (:meth:`conditions`).
     """
 
     parameters: ClassVar[tuple[str, ...]]
     name: ClassVar[str]
-    #: Parameters that may be given only once per shape.
+    #: Whether the first parameter may be given only once per shape.
     single: ClassVar[bool] = False
+
+    def __init_subclass__(cls, *, parameters: tuple[str, ...] = (), name: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if parameters:  # a component, not an intermediate base class
+            cls.parameters = parameters
+            cls.name = name or parameters[0][0].upper() + parameters[0][1:]
 
     def __init__(self, context: Context, shape: Shape, params: Params) -> None:
         self.context = context

@@ -144,20 +144,23 @@ class Compiler:
 
     def instance_pattern(self, var: str, cls: str) -> str:
         """A pattern binding ``var`` to every instance of ``cls`` or of its subclasses."""
-        self.classes.add(cls)
-        found = self.subclasses.get(cls)
+        found = self._subclasses(cls)
         if found is None:
             return f"{var} {TYPE}/{SUBCLASS}* {cls} ."
         t = self.fresh("t")
         return f"VALUES {t} {{ {' '.join(found)} }} {var} {TYPE} {t} ."
 
     def instance_test(self, var: str, cls: str) -> str:
-        self.classes.add(cls)
-        found = self.subclasses.get(cls)
+        found = self._subclasses(cls)
         if found is None:
             return f"EXISTS {{ {var} {TYPE}/{SUBCLASS}* {cls} }}"
         t = self.fresh("t")
         return f"EXISTS {{ {var} {TYPE} {t} . FILTER({t} IN ({', '.join(found)})) }}"
+
+    def _subclasses(self, cls: str) -> list[str] | None:
+        """``cls`` and its subclasses, once looked up (None before, or where a blank node is among them)."""
+        self.classes.add(cls)
+        return self.subclasses.get(cls)
 
     def look_up_subclasses(self, store: ox.Store) -> None:
         self.subclasses = {}

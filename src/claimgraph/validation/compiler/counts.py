@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
@@ -80,7 +80,11 @@ class CountCheck(Check):
 
 
 class CountComponent(ConstraintComponent):
-    minimum: bool
+    minimum: ClassVar[bool]
+
+    def __init_subclass__(cls, *, minimum: bool = True, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+        cls.minimum = minimum
 
     def __init__(self, context: Context, shape: Shape, params: Params) -> None:
         super().__init__(context, shape, params)
@@ -115,21 +119,16 @@ class CountComponent(ConstraintComponent):
         return f"EXISTS {{ {triples} {f'FILTER({distinct})' if distinct else ''} }}"
 
 
-class MinCountComponent(CountComponent):
-    parameters = ("minCount",)
-    name = "MinCount"
-    minimum = True
+class MinCountComponent(CountComponent, parameters=("minCount",), minimum=True):
+    """sh:minCount."""
 
 
-class MaxCountComponent(CountComponent):
-    parameters = ("maxCount",)
-    name = "MaxCount"
-    minimum = False
+class MaxCountComponent(CountComponent, parameters=("maxCount",), minimum=False):
+    """sh:maxCount."""
 
 
-class HasValueComponent(ConstraintComponent):
-    parameters = ("hasValue",)
-    name = "HasValue"
+class HasValueComponent(ConstraintComponent, parameters=("hasValue",)):
+    """sh:hasValue."""
 
     def checks(self, scope: Scope) -> Iterator[Check]:
         for value in self.values:

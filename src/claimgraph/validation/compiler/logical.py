@@ -37,9 +37,8 @@ __all__ = [
 ]
 
 
-class NodeComponent(ValueComponent):
-    parameters = ("node",)
-    name = "Node"
+class NodeComponent(ValueComponent, parameters=("node",)):
+    """sh:node."""
 
     @classmethod
     def shapes_used(cls, shapes: ShapesView, params: Params) -> list[Shape]:
@@ -50,9 +49,8 @@ class NodeComponent(ValueComponent):
             yield functools.partial(self.context.conforms, nested)
 
 
-class NotComponent(NodeComponent):
-    parameters = ("not",)
-    name = "Not"
+class NotComponent(NodeComponent, parameters=("not",)):
+    """sh:not."""
 
     def tests(self) -> Iterator[Callable[[str], str]]:
         for nested in self.shapes_used(self.context.shapes, self.params):
@@ -64,7 +62,7 @@ def _negated(context: Context, shape: Shape, var: str) -> str:
 
 
 class ListComponent(ValueComponent):
-    """sh:and, sh:or and sh:xone: each value is an RDF list of shapes."""
+    """sh:and, sh:or and sh:xone: each value is an RDF list of shapes, their verdicts combined."""
 
     @classmethod
     def shapes_used(cls, shapes: ShapesView, params: Params) -> list[Shape]:
@@ -80,47 +78,41 @@ class ListComponent(ValueComponent):
         return list({m.node: m for m in shapes}.values())
 
     def combine(self, members: list[Shape], var: str) -> str:
+        if not members:
+            return "true"
+        return self.verdict([self.context.conforms(m, var) for m in members])
+
+    def verdict(self, conforms: list[str]) -> str:
+        """One expression from the members' conformance expressions."""
         raise NotImplementedError
 
 
-class AndComponent(ListComponent):
-    parameters = ("and",)
-    name = "And"
+class AndComponent(ListComponent, parameters=("and",)):
+    """sh:and: every member."""
 
-    def combine(self, members: list[Shape], var: str) -> str:
-        if not members:
-            return "true"
-        return "(" + " && ".join(self.context.conforms(m, var) for m in members) + ")"
+    def verdict(self, conforms: list[str]) -> str:
+        return "(" + " && ".join(conforms) + ")"
 
 
-class OrComponent(ListComponent):
-    parameters = ("or",)
-    name = "Or"
+class OrComponent(ListComponent, parameters=("or",)):
+    """sh:or: some member."""
 
-    def combine(self, members: list[Shape], var: str) -> str:
-        if not members:
-            return "true"
-        return "(" + " || ".join(self.context.conforms(m, var) for m in members) + ")"
+    def verdict(self, conforms: list[str]) -> str:
+        return "(" + " || ".join(conforms) + ")"
 
 
-class XoneComponent(ListComponent):
-    parameters = ("xone",)
-    name = "Xone"
+class XoneComponent(ListComponent, parameters=("xone",)):
+    """sh:xone: exactly one member."""
 
     def members(self, shapes: list[Shape]) -> list[Shape]:
         return shapes  # a member listed twice counts twice
 
-    def combine(self, members: list[Shape], var: str) -> str:
-        if not members:
-            return "true"
-        return "(" + " + ".join(f"IF({self.context.conforms(m, var)}, 1, 0)" for m in members) + ") = 1"
+    def verdict(self, conforms: list[str]) -> str:
+        return "(" + " + ".join(f"IF({c}, 1, 0)" for c in conforms) + ") = 1"
 
 
-class PropertyComponent(NodeComponent):
+class PropertyComponent(NodeComponent, parameters=("property",)):
     """sh:property: at the top, the property shape's own checks on this shape's value nodes."""
-
-    parameters = ("property",)
-    name = "Property"
 
     def checks(self, scope: Scope) -> Iterator[Check]:
         for nested in self.shapes_used(self.context.shapes, self.params):
@@ -159,9 +151,11 @@ class QualifiedCheck(Check):
                 yield Hit(focus, self.path, None, component_iri("QualifiedMinCount"))
 
 
-class QualifiedValueShapeComponent(ConstraintComponent):
-    parameters = ("qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint")
-    name = "QualifiedValueShape"
+class QualifiedValueShapeComponent(
+    ConstraintComponent,
+    parameters=("qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"),
+):
+    """sh:qualifiedValueShape."""
 
     def __init__(self, context: Context, shape: Shape, params: Params) -> None:
         super().__init__(context, shape, params)

@@ -48,9 +48,8 @@ def _columns(scope: Scope) -> tuple[str, str, str]:
     return f"?this {scope.path} ?v .", "?v", "?v"
 
 
-class DisjointComponent(PairComponent):
-    parameters = ("disjoint",)
-    name = "Disjoint"
+class DisjointComponent(PairComponent, parameters=("disjoint",)):
+    """sh:disjoint."""
 
     def checks(self, scope: Scope) -> Iterator[Check]:
         values, value, projected = _columns(scope)
@@ -85,9 +84,8 @@ class LessThanCheck(Check):
                 yield Hit(focus, self.path, value, self.component)
 
 
-class LessThanComponent(PairComponent):
-    parameters = ("lessThan",)
-    name = "LessThan"
+class LessThanComponent(PairComponent, parameters=("lessThan",)):
+    """sh:lessThan."""
 
     def checks(self, scope: Scope) -> Iterator[Check]:
         values, value, projected = _columns(scope)

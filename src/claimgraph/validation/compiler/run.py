@@ -19,10 +19,12 @@ from claimgraph.validation.compiler.base import (
     ShapesView,
     Unsupported,
     UnsupportedShapesError,
+    severity,
     text,
 )
 from claimgraph.validation.compiler.core import Compiler, select
 from claimgraph.validation.compiler.sparql_based import RISKY_LITERAL
+from claimgraph.validation.results import ValidationResult
 
 if TYPE_CHECKING:
     import rdflib
@@ -85,14 +87,17 @@ class CompiledShapes:
         message_term = self.shapes.objects(shape, "message")[0]
         rows = select(store, self.compiler.expand(check.query()), check.substitutions())
         for hit in check.hits(rows):
+            result = ValidationResult(
+                severity=severity(shape.severity),
+                shape=str(shape.node),
+                focus=text(hit.focus) or "",
+                path=hit.path,
+                value=text(hit.value),
+                component=hit.component,
+                message=str(message_term),
+            )
             yield Finding(
-                str(shape.severity),
-                str(shape.node),
-                text(hit.focus) or "",
-                hit.path,
-                text(hit.value),
-                hit.component,
-                str(message_term),
+                result,
                 focus_term=hit.focus,
                 value_term=hit.value,
                 message_term=message_term,
@@ -153,11 +158,8 @@ def _run_pyshacl(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[Findin
     from claimgraph.validation.reference import run_shapes
 
     for found in run_shapes(shapes, data):
-        yield Finding(
-            focus_term=found.focus,
-            value_term=found.value,
-            message_term=found.message,
-            severity=str(found.severity),
+        result = ValidationResult(
+            severity=severity(found.severity),
             shape=str(found.shape),
             focus=str(found.focus),
             path=None if found.path is None else str(found.path),
@@ -165,3 +167,4 @@ def _run_pyshacl(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[Findin
             component=str(found.component),
             message="" if found.message is None else str(found.message),
         )
+        yield Finding(result, focus_term=found.focus, value_term=found.value, message_term=found.message)

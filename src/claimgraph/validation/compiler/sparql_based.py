@@ -76,9 +76,8 @@ class SparqlCheck(Check):
             yield Hit(focus, text(path) or self.path, value, SparqlComponent.iri())
 
 
-class SparqlComponent(ConstraintComponent):
-    parameters = ("sparql",)
-    name = "SPARQL"
+class SparqlComponent(ConstraintComponent, parameters=("sparql",), name="SPARQL"):
+    """sh:sparql."""
 
     def checks(self, scope: Scope) -> Iterator[Check]:
         from claimgraph.validation.reference import sparql_constraints

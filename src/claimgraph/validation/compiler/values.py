@@ -98,9 +98,8 @@ class JudgedComponent(ValueComponent):
         return found.ok
 
 
-class DatatypeComponent(JudgedComponent):
-    parameters = ("datatype",)
-    name = "Datatype"
+class DatatypeComponent(JudgedComponent, parameters=("datatype",)):
+    """sh:datatype."""
 
     def test(self, value: Node) -> Callable[[str], str]:
         import rdflib
@@ -126,9 +125,7 @@ class DatatypeComponent(JudgedComponent):
         return self.judged(d, sure_bad, _exact(f'({same_type} && REGEX(STR({{0}}), "{canonical}"))'))
 
 
-class NodeKindComponent(JudgedComponent):
-    parameters = ("nodeKind",)
-    name = "NodeKind"
+class NodeKindComponent(JudgedComponent, parameters=("nodeKind",)):
     _TESTS: ClassVar[dict[str, str]] = {
         "IRI": "isIRI({0})",
         "BlankNode": "isBlank({0})",
@@ -145,9 +142,8 @@ class NodeKindComponent(JudgedComponent):
         return _exact(self._TESTS[local])
 
 
-class InComponent(JudgedComponent):
-    parameters = ("in",)
-    name = "In"
+class InComponent(JudgedComponent, parameters=("in",)):
+    """sh:in."""
 
     def test(self, value: Node) -> Callable[[str], str]:
         import rdflib
@@ -177,6 +173,10 @@ class RangeComponent(JudgedComponent):
 
     operator: ClassVar[str]
 
+    def __init_subclass__(cls, *, operator: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+        cls.operator = operator
+
     def test(self, value: Node) -> Callable[[str], str]:
         import rdflib
 
@@ -204,34 +204,30 @@ class RangeComponent(JudgedComponent):
         return self.judged(str(value), sure_bad, sure_ok)
 
 
-class MinInclusiveComponent(RangeComponent):
-    parameters = ("minInclusive",)
-    name = "MinInclusive"
-    operator = ">="
+class MinInclusiveComponent(RangeComponent, parameters=("minInclusive",), operator=">="):
+    """sh:minInclusive."""
 
 
-class MinExclusiveComponent(RangeComponent):
-    parameters = ("minExclusive",)
-    name = "MinExclusive"
-    operator = ">"
+class MinExclusiveComponent(RangeComponent, parameters=("minExclusive",), operator=">"):
+    """sh:minExclusive."""
 
 
-class MaxInclusiveComponent(RangeComponent):
-    parameters = ("maxInclusive",)
-    name = "MaxInclusive"
-    operator = "<="
+class MaxInclusiveComponent(RangeComponent, parameters=("maxInclusive",), operator="<="):
+    """sh:maxInclusive."""
 
 
-class MaxExclusiveComponent(RangeComponent):
-    parameters = ("maxExclusive",)
-    name = "MaxExclusive"
-    operator = "<"
+class MaxExclusiveComponent(RangeComponent, parameters=("maxExclusive",), operator="<"):
+    """sh:maxExclusive."""
 
 
 class LengthComponent(JudgedComponent):
     """sh:minLength and sh:maxLength: lengths of IRIs and strings in SPARQL, the rest by pySHACL."""
 
     operator: ClassVar[str]
+
+    def __init_subclass__(cls, *, operator: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+        cls.operator = operator
 
     def test(self, value: Node) -> Callable[[str], str]:
         import rdflib
@@ -257,23 +253,16 @@ class LengthComponent(JudgedComponent):
         return self.judged(n, sure_bad, sure_ok)
 
 
-class MinLengthComponent(LengthComponent):
-    parameters = ("minLength",)
-    name = "MinLength"
-    operator = ">="
+class MinLengthComponent(LengthComponent, parameters=("minLength",), operator=">="):
+    """sh:minLength."""
 
 
-class MaxLengthComponent(LengthComponent):
-    parameters = ("maxLength",)
-    name = "MaxLength"
-    operator = "<="
+class MaxLengthComponent(LengthComponent, parameters=("maxLength",), operator="<="):
+    """sh:maxLength."""
 
 
-class PatternComponent(JudgedComponent):
+class PatternComponent(JudgedComponent, parameters=("pattern", "flags")):
     """sh:pattern (with sh:flags): regular expressions are XPath's, so every literal is judged by pySHACL."""
-
-    parameters = ("pattern", "flags")
-    name = "Pattern"
 
     def __init__(self, context: Context, shape: Shape, params: Params) -> None:
         super().__init__(context, shape, params)
@@ -284,19 +273,15 @@ class PatternComponent(JudgedComponent):
         return self.judged(None, _exact("isBlank({0})"), _false)
 
 
-class LanguageInComponent(JudgedComponent):
-    parameters = ("languageIn",)
-    name = "LanguageIn"
+class LanguageInComponent(JudgedComponent, parameters=("languageIn",)):
+    """sh:languageIn."""
 
     def test(self, value: Node) -> Callable[[str], str]:
         return self.judged(None, _exact('(!isLiteral({0}) || LANG({0}) = "")'), _false)
 
 
-class ClassComponent(ValueComponent):
+class ClassComponent(ValueComponent, parameters=("class",)):
     """sh:class: an instance of the class or of its subclasses (rdfs:subClassOf* in the data)."""
-
-    parameters = ("class",)
-    name = "Class"
 
     def tests(self) -> Iterator[Callable[[str], str]]:
         for cls in self.values:
