@@ -1,25 +1,8 @@
 """Where each node is defined in the source files: file and 1-based line, for CI annotations.
 
 pyoxigraph reports no source positions, so the files are scanned again with a small Turtle / TriG /
-N-Triples / N-Quads lexer (comments, strings, IRIs and prefixed names are understood; the files have
-already parsed, so the scanner never has to diagnose errors). A *subject occurrence* is a term in
-subject position: the first term of a triples statement, at top level or inside a graph block — not a
-graph label (``doc:x {``), not an object, not inside ``[ … ]`` or ``( … )``. Prefixed names are
-expanded with the file's ``@prefix`` / ``PREFIX`` declarations and ``<relative>`` IRIs resolved
-against ``@base`` / ``BASE``, so ``claim:x`` and ``<https://w3id.org/claimgraph/id/claim/x>`` map to
-the same node.
-
-Mapping rules (:func:`locate`), for a node given as an IRI:
-
-1. the first subject occurrence of the node in the files of the graphs where it is a subject
-   (load order of the files; within a file, an occurrence inside the right graph block first);
-2. otherwise the first subject occurrence in any loaded file — and, for a node of the default graph,
-   in the other RDF files of the same directories (:attr:`Dataset.sources` names only the first file
-   that added to the default graph);
-3. otherwise its first mention as any term (object, graph label) in the file of a graph that uses it;
-4. otherwise the file of a graph that uses it, without a line (JSON-LD and RDF/XML files are not
-   scanned);
-5. otherwise — a literal, a blank node (the loader renames them), a node found nowhere — no position.
+N-Triples / N-Quads lexer (they have already parsed, so it never has to diagnose errors). Which
+occurrence of a node counts is set out in docs/design.md ("Source positions").
 """
 
 from __future__ import annotations

@@ -12,15 +12,9 @@ Three graphs, built from any :class:`~claimgraph.sparql.Engine` (embedded or rem
   from the report furthest from the claimant, each report from the one nearer the claimant, by
   ``cg:viaSource``) and ``derived-from`` (``prov:wasDerivedFrom`` declared between documents).
 
-Corroboration is counted by independent origins. The origin of a piece of evidence starts as the
-corroboration query defines it — the report of the relay step nearest the claimant that names one, else
-the document it was read in — and then follows declared ``derived-from`` edges to their end, so a
-report copied from a wire report counts as the wire report. A set of reports deriving from one another
-in a circle is one origin, and the circle is reported as circular sourcing (:attr:`Lineage.cycles`,
-over every lineage edge).
-
-Every node and edge attribute is a ``str``, ``int``, ``float`` or ``bool`` so GraphML and GEXF can hold
-it; nodes are keyed by IRI.
+Corroboration is counted by independent origins (docs/report.md says how). Every node and edge
+attribute is a ``str``, ``int``, ``float`` or ``bool`` so GraphML and GEXF can hold it; nodes are
+keyed by IRI.
 """
 
 from __future__ import annotations

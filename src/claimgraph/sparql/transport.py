@@ -1,21 +1,10 @@
 """The one HTTP layer between claimgraph and a store: every request to an endpoint goes through here.
 
-- SPARQL 1.1 Protocol requests (queries, updates) are built by SPARQLWrapper (``_createRequest``:
-  method, encoding, the query or update parameter, dataset parameters, content type) and sent by
-  this module's opener, never by SPARQLWrapper's own ``query()``: that one uses urllib's
-  process-wide opener (which follows redirects to any host and uses environment proxies), takes
-  whole seconds as timeouts, and installs a process-wide opener for digest authentication.
-  SPARQLWrapper guesses query or update from the first keyword in the text (comments included: a
-  ``#+ summary`` mentioning "created" reads as ``CREATE``), so the caller says which it sends.
-- Graph Store Protocol uploads and anything else go through :meth:`Transport.send`.
-
-Each :class:`Transport` has its own opener: no environment proxies; a redirect is followed only
-within the endpoint's own scheme, host and port (re-sending the method and body), one elsewhere is
-refused; TCP_NODELAY on every connection; HTTP basic or digest credentials for the endpoints named,
-held only in urllib's password manager (never in an argument list, a message or a ``repr``).
-Timeouts are seconds as floats. Connection refused or lost, timeouts and HTTP 502/503/504 are
-retried with exponential backoff as often as the caller allows; every failure is one
-:class:`~claimgraph.errors.EndpointError` line naming the endpoint.
+SPARQL 1.1 Protocol requests are built by SPARQLWrapper (``_createRequest``) and sent by this
+module's own opener, never by SPARQLWrapper's ``query()``, whose process-wide urllib opener follows
+redirects to any host, uses environment proxies and takes whole seconds as timeouts. Each
+:class:`Transport` follows a redirect only within the endpoint, holds credentials only in urllib's
+password manager, and retries what is transient; why, in docs/design.md and docs/stores.md.
 """
 
 from __future__ import annotations

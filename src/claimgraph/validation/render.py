@@ -1,22 +1,9 @@
 """Validation reports rendered for people and machines: text, JSON, JUnit XML, SARIF 2.1.0 and Turtle.
 
 Every renderer takes the report, ``allow_warnings`` and an optional :class:`ReportContext`: what the
-CI formats need beyond the SHACL results — where each focus node is defined (file and line, see
-:mod:`claimgraph.io.positions`), each shape's message and severity, and which focus nodes each shape
-checked (so JUnit can count passing checks). :func:`report_context` builds it from the dataset.
-
-- **JUnit**: one ``<testsuite>`` per shape (``name`` = the shape's CURIE), one ``<testcase>`` per check
-  — a (shape, focus node) pair — passing or failing; a focus node with several results for one shape
-  fails once per result. ``classname`` is the shape, ``name`` the focus node, ``file`` and ``line``
-  where the focus node is defined. Violations are ``<failure type="sh:Violation">``, warnings
-  ``<failure type="sh:Warning">`` unless ``--allow-warnings`` (then, like infos, a passing case whose
-  ``<system-out>`` carries the message): the failure count is exactly what makes the run fail.
-- **SARIF**: one run; ``tool.driver.rules`` are the shapes (``id`` = CURIE, ``shortDescription`` the
-  first clause of ``sh:message``), results carry ``level`` error / warning / note,
-  ``physicalLocation`` with ``artifactLocation.uri`` relative to the context's root (the working
-  directory: run it at the repository root) under ``uriBaseId`` ``%SRCROOT%`` and ``region.startLine``,
-  and a ``logicalLocation`` naming the focus node's IRI (present even when no file is known, e.g.
-  for data read from an endpoint).
+CI formats need beyond the SHACL results (where each focus node is defined, each shape's message and
+severity, which focus nodes each shape checked). How each format maps the results is in
+docs/validation-in-ci.md.
 """
 
 from __future__ import annotations
