@@ -479,11 +479,34 @@ def _input_errors(path: Path, data: bytes) -> Iterator[None]:
         where = (error.lineno, error.offset)
         if where[0] is None and FORMATS.get(path.suffix) is ox.RdfFormat.RDF_XML and (fault := xml_fault(data)):
             where = fault[:2]
-        raise InputError(path, _syntax_message(error), line=where[0], column=where[1]) from None
+        message = _syntax_message(error)
+        if FORMATS.get(path.suffix) in _TURTLE_FAMILY and where[0] is not None:
+            message += _terminator_hint(data, where[0], where[1])
+        raise InputError(path, message, line=where[0], column=where[1]) from None
     except UnicodeDecodeError as error:
         raise InputError(path, f"not UTF-8: {error.reason}") from None
     except OSError as error:
         raise InputError(path, error.strerror or str(error)) from None
+
+
+_TURTLE_FAMILY = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+# What may end a line inside or between statements without the next line being a new term of the same one.
+_ENDINGS = (".", ";", ",", "{", "}", "[", "(")
+
+
+def _terminator_hint(data: bytes, line: int, column: int | None) -> str:
+    """A hint naming the line before, when the error is at a line's first token and that line ends
+    a statement with no ``;``, ``,`` or ``.`` (the parser only notices at the next term)."""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if line < 2 or line > len(lines) + 1 or (line <= len(lines) and lines[line - 1][: (column or 1) - 1].strip()):
+        return ""
+    for before in range(line - 1, 0, -1):
+        text = re.sub(r"\s#[^\"'>]*$|^#.*$", "", lines[before - 1]).rstrip()
+        if text:
+            if text.endswith(_ENDINGS):
+                return ""
+            return f" (line {before} ends with no ';', ',' or '.': is one missing there?)"
+    return ""
 
 
 def _syntax_message(error: SyntaxError) -> str:
