@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -21,15 +21,14 @@ from claimgraph.cli_options import (
     emit,
     endpoint_options,
     engine_for,
+    output_dir_option,
     output_options,
     queries_dir_for,
     shown,
 )
 from claimgraph.project import __version__
 
-if TYPE_CHECKING:
-    pass
-
+# A fixed help width keeps --help identical everywhere, so docs/cli.md can be checked.
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100}
 
 
@@ -359,14 +358,7 @@ def locate(
 @main.command()
 @click.option("--claims", type=click.IntRange(min=52), required=True, help="Number of claims (about 38 triples each).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same bytes.")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Data directory to write (ontology/, graph/, manifest.json); a previous corpus there is replaced.",
-)
+@output_dir_option("Data directory to write (ontology/, graph/, manifest.json); a previous corpus there is replaced.")
 def synth(claims: int, seed: int, out: Path) -> None:
     """Write a synthetic corpus: documents, actors, claims, relays, wire reports, contradictions.
 
@@ -429,13 +421,8 @@ def network(
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Directory to write the site to; a previous report there is replaced whole, anything else is refused.",
+@output_dir_option(
+    "Directory to write the site to; a previous report there is replaced whole, anything else is refused."
 )
 @data_option
 @endpoint_options(
