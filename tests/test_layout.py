@@ -35,7 +35,6 @@ LAYERS = {
 OVERSIZED = {
     "claimgraph.synth.generate": "the 800-line corpus builder, by kind of node (issue 13)",
     "claimgraph.site.report": "pages from Jinja2 templates (issue 17)",
-    "claimgraph.cli": "the commands, one per module or per concern (issue 13)",
 }
 MAX_LINES = 620
 

@@ -1,6 +1,8 @@
-"""The ``claimgraph`` command line: a thin layer over the library.
+"""The ``claimgraph`` command line: a thin layer over the library; here the group ``main`` and the
+commands that read and check the data. The authoring commands are in
+:mod:`claimgraph.cli_authoring`, the triple-store ones in :mod:`claimgraph.cli_stores`.
 
-Only this module prints and picks exit codes: 0 ok / conforms, 1 violations found, 2 usage, input or
+Only the CLI modules print and pick exit codes: 0 ok / conforms, 1 violations found, 2 usage, input or
 endpoint error. Heavy libraries are imported inside the commands so that ``--help`` stays instant.
 """
 
@@ -9,10 +11,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
+from claimgraph.cli_authoring import add_source, locate, synth
 from claimgraph.cli_options import (
     EXIT_FAILED,
     EXIT_OK,
@@ -21,15 +23,14 @@ from claimgraph.cli_options import (
     emit,
     endpoint_options,
     engine_for,
+    output_dir_option,
     output_options,
     queries_dir_for,
-    shown,
 )
+from claimgraph.cli_stores import load, serve
 from claimgraph.project import __version__
 
-if TYPE_CHECKING:
-    pass
-
+# A fixed help width keeps --help identical everywhere, so docs/cli.md can be checked.
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100}
 
 
@@ -44,6 +45,10 @@ def main() -> None:
     Example:
         claimgraph validate --allow-warnings
     """
+
+
+for command in (add_source, locate, synth, load, serve):
+    main.add_command(command)
 
 
 @main.command()
@@ -252,145 +257,6 @@ def contradictions(
     emit(render_contradictions(found, fmt), output)
 
 
-@main.command("add-source")
-@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--title", default=None, help="The title as the text states it (else: cg:notStated dcterms:title).")
-@click.option(
-    "--publisher",
-    metavar="ACTOR",
-    default=None,
-    help="The publisher, an agent of the data: CURIE (actor:reuters) or IRI (else: not stated).",
-)
-@click.option(
-    "--date",
-    metavar="DATE",
-    default=None,
-    help="The date the text states: YYYY-MM-DD, YYYY-MM or YYYY (else: cg:notStated dcterms:date).",
-)
-@click.option("--slug", default=None, help="Name of doc:SLUG and its files (default: from the title, else file name).")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Directory whose graph/ receives the archived text and the new graph file.",
-)
-def add_source(
-    text_file: Path,
-    title: str | None,
-    publisher: str | None,
-    date: str | None,
-    slug: str | None,
-    data_dir: Path,
-) -> None:
-    """Archive a source text and write a skeleton named graph for it.
-
-    Copies TEXT_FILE (UTF-8) to graph/archive/SLUG.txt, records its SHA-256 and its length in Unicode
-    code points, and writes graph/SLUG.trig: the document doc:SLUG (a cg:NewsArticle) with its title,
-    publisher and date, or cg:notStated for what is not given, and a commented claim template. The
-    skeleton validates as it is. Nothing is overwritten: an archived file with other content, an
-    existing graph file or a document IRI already in use is an error.
-
-    \b
-    Example:
-        claimgraph add-source ~/texts/intelligence-doubts.txt --title "Intelligence doubts shadow Ukraine talks"
-        claimgraph add-source report.txt --publisher actor:reuters --date 2025-12-18 --slug reuters-talks
-    """
-    from claimgraph.authoring import add_source as archive_source
-    from claimgraph.namespaces import curie
-
-    added = archive_source(text_file, data_dir=data_dir, title=title, publisher=publisher, date=date, slug=slug)
-    archive = shown(added.archive)
-    verb = "Already archived (identical)" if added.already_archived else "Archived"
-    click.echo(f"{verb} {archive}: SHA-256 {added.sha256}, {added.char_length} code points.")
-    click.echo(f"Wrote {shown(added.graph_file)}: graph {curie(added.document)}")
-    click.echo(f'Next: fill in its claim template; selectors: claimgraph locate {archive} "quoted words" --anchor NAME')
-
-
-@main.command()
-@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("quote")
-@click.option(
-    "-n",
-    "--occurrence",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Which occurrence (1-based) when the words occur more than once.",
-)
-@click.option(
-    "--anchor",
-    "name",
-    metavar="NAME",
-    default=None,
-    help="Name the selectors anchor:NAME-quote and anchor:NAME-position (default: from the words).",
-)
-@output_options("turtle", "json")
-def locate(
-    text_file: Path, quote: str, occurrence: int | None, name: str | None, fmt: str, output: Path | None
-) -> None:
-    """Print the Web Annotation selectors of QUOTE in TEXT_FILE, to paste into a graph.
-
-    exact, prefix and suffix (the up to 32 code points around the quote), start and end (Unicode code
-    points from 0, end exclusive) — as the shapes check them. QUOTE must occur in the text exactly as
-    written, once (or choose one with --occurrence); otherwise the error says where it occurs, or where
-    it nearly matches when only quotes, dashes or spaces differ.
-
-    \b
-    Example:
-        claimgraph locate graph/archive/optimism-vs-intelligence.txt "Putin wants more" --anchor putin-wants-more
-        claimgraph locate graph/archive/optimism-vs-intelligence.txt "Reuters" --occurrence 2 --format json
-    """
-    import json
-
-    from claimgraph.authoring import locate_quote, slugify
-
-    selectors = locate_quote(text_file, quote, occurrence=occurrence)
-    if fmt == "json":
-        document = {"file": str(text_file), **selectors.as_dict()}
-        emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
-        return
-    anchor = name or slugify(quote, max_words=5) or "quote"
-    where = f"occurrence {selectors.occurrence} of {selectors.occurrences}, " if selectors.occurrences > 1 else ""
-    header = f"    # {shown(text_file)}: {where}code points {selectors.start} to {selectors.end}\n"
-    emit(header + selectors.turtle(anchor), output)
-
-
-@main.command()
-@click.option("--claims", type=click.IntRange(min=52), required=True, help="Number of claims (about 38 triples each).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same bytes.")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Data directory to write (ontology/, graph/, manifest.json); a previous corpus there is replaced.",
-)
-def synth(claims: int, seed: int, out: Path) -> None:
-    """Write a synthetic corpus: documents, actors, claims, relays, wire reports, contradictions.
-
-    The corpus uses the ontology as the bundled graph does, with archived texts whose quotes,
-    offsets, hashes and lengths are right, plus a controlled share of contradictions of every kind
-    and of provenance violations of every kind. OUTPUT/manifest.json lists what was planted,
-    including every result validation must report. For benchmarks (bench/) and scale tests.
-
-    \b
-    Example:
-        claimgraph synth --claims 25000 --seed 1 -o /tmp/corpus-1m
-        claimgraph validate --data /tmp/corpus-1m --format json -o report.json
-    """
-    from claimgraph.synth import generate
-
-    manifest = generate(out, claims=claims, seed=seed)
-    counts = manifest.counts
-    click.echo(
-        f"Wrote {out}: {manifest.triples} triples, {counts['claims']} claims in {counts['documents']} documents, "
-        f"{sum(len(v) for v in manifest.violations.values())} planted violations, "
-        f"{sum(len(v) for v in manifest.contradictions.values())} planted contradiction pairs."
-    )
-
-
 @main.command()
 @click.option(
     "--view",
@@ -429,13 +295,8 @@ def network(
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Directory to write the site to; a previous report there is replaced whole, anything else is refused.",
+@output_dir_option(
+    "Directory to write the site to; a previous report there is replaced whole, anything else is refused."
 )
 @data_option
 @endpoint_options(
@@ -469,109 +330,6 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
     click.echo(f"Wrote {len([p for p in pages if p.endswith('.html')])} pages: {out / 'index.html'}")
 
 
-#: From this many triples on, ``load`` shows a progress bar (when stderr is a terminal).
-LARGE_LOAD = 50_000
-
-
-@main.command()
-@endpoint_options("The store's SPARQL 1.1 query endpoint, for the count checks (required).")
-@click.option(
-    "--store-endpoint", metavar="URL", default=None, help="Upload with this SPARQL 1.1 Graph Store Protocol endpoint."
-)
-@click.option(
-    "--update-endpoint",
-    metavar="URL",
-    default=None,
-    help="The SPARQL 1.1 Update endpoint: uploads without --store-endpoint, and the swap (default: --endpoint).",
-)
-@data_option
-@click.option(
-    "--user",
-    metavar="NAME",
-    default=None,
-    help="User for HTTP authentication; the password only from CLAIMGRAPH_PASSWORD.",
-)
-@click.option(
-    "--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP auth scheme."
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=1_000,
-    show_default=True,
-    help="Triples per upload request (Virtuoso's SPARQL Update fails on much larger ones).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=3,
-    show_default=True,
-    help="Retries of a request that failed transiently (refused, reset, timed out, HTTP 502/503/504).",
-)
-def load(
-    endpoint: str | None,
-    timeout: float,
-    store_endpoint: str | None,
-    update_endpoint: str | None,
-    data_dir: Path | None,
-    user: str | None,
-    auth: str,
-    batch_size: int,
-    retries: int,
-) -> None:
-    """Load the dataset into a triple store, one named graph per graph, replacing them atomically.
-
-    Every graph but the shapes (as export writes them) goes first into a staging graph
-    urn:claimgraph:staging:RUN:N, through the Graph Store Protocol (--store-endpoint) or SPARQL
-    Update; the staging graphs are counted, then one update request moves them all onto their
-    targets, and the targets are counted against what was sent. A load that fails or is
-    interrupted leaves the previous graphs in place; the next load drops its staging graphs. Graphs
-    in the store that the dataset does not have are left alone. Run one load per store at a time.
-
-    \b
-    Example:
-        claimgraph load --endpoint http://127.0.0.1:7878/query --store-endpoint http://127.0.0.1:7878/store \\
-            --update-endpoint http://127.0.0.1:7878/update
-        read -rs CLAIMGRAPH_PASSWORD && export CLAIMGRAPH_PASSWORD
-        claimgraph load --endpoint http://127.0.0.1:8890/sparql \\
-            --store-endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
-            --update-endpoint http://127.0.0.1:8890/sparql-auth --user dba --auth digest
-    """
-    import os
-    import sys
-
-    from claimgraph.io.dataset import load_dataset
-    from claimgraph.io.export import dataset_quads
-    from claimgraph.sparql.transport import Credentials
-    from claimgraph.stores.load import load_quads
-
-    if not endpoint:
-        raise click.UsageError("--endpoint is required: the store's SPARQL query endpoint.")
-    credentials = None
-    if user is not None:
-        password = os.environ.get("CLAIMGRAPH_PASSWORD")
-        if password is None:
-            raise click.UsageError("--user needs the password in the environment variable CLAIMGRAPH_PASSWORD.")
-        credentials = Credentials(user, password, "digest" if auth == "digest" else "basic")
-    quads = dataset_quads(load_dataset(data_dir))
-    options: dict[str, Any] = {
-        "endpoint": endpoint,
-        "update_endpoint": update_endpoint,
-        "store_endpoint": store_endpoint,
-        "credentials": credentials,
-        "batch_size": batch_size,
-        "timeout": timeout,
-        "retries": retries,
-    }
-    if len(quads) >= LARGE_LOAD and sys.stderr.isatty():
-        with click.progressbar(length=len(quads), label="Loading", file=sys.stderr) as bar:
-            result = load_quads(quads, progress=bar.update, **options)
-    else:
-        result = load_quads(quads, **options)
-    how = "Graph Store Protocol" if store_endpoint else "SPARQL Update"
-    click.echo(f"Loaded {result.triples} triples in {len(result.graphs)} graphs ({how}), counts checked: {endpoint}")
-
-
 @main.command()
 @data_option
 @output_options("trig", "nq", "turtle", "nt", "jsonld", "xml")
@@ -593,52 +351,3 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
     from claimgraph.io.export import serialize
 
     emit(serialize(load_dataset(data_dir), fmt), output)
-
-
-@main.command()
-@data_option
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on; anything but loopback exposes the data to the network.",
-)
-@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="Port to listen on.")
-def serve(data_dir: Path | None, host: str, port: int) -> None:
-    """Serve the dataset as a local read-only SPARQL 1.1 endpoint until Ctrl-C.
-
-    Runs Oxigraph's server (the `oxigraph` binary of PyPI `oxigraph`) over what `export` writes,
-    bulk-loaded into a temporary database that is removed on exit (Ctrl-C or SIGTERM). Queries go to
-    http://HOST:PORT/query (SPARQL 1.1 Protocol, GET or POST); their default graph is the union of the
-    named graphs; updates are refused. Prints the query URL once the endpoint answers.
-
-    \b
-    Example:
-        claimgraph serve
-        claimgraph serve --data . --port 8000
-        claimgraph contradictions --endpoint http://127.0.0.1:7878/query
-    """
-    import signal
-
-    from claimgraph.errors import ServerError
-    from claimgraph.io.dataset import load_dataset
-    from claimgraph.io.export import dataset_quads
-    from claimgraph.stores.serve import oxigraph_binary, read_only_server
-
-    binary = oxigraph_binary()  # before loading anything
-    quads = dataset_quads(load_dataset(data_dir))
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM and SIGHUP stop the server as Ctrl-C does, cleaning up on the way out
-
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        with read_only_server(quads, host=host, port=port, binary=binary) as server:
-            click.echo(f"SPARQL 1.1 endpoint (read-only): {server.query_url}")
-            status = server.wait()
-        raise ServerError(f"the server stopped unexpectedly (exit status {status})", address=server.address)
-    except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -1,7 +1,8 @@
 """The command line's shared parts: exit codes, the error line, and the one option set every command uses.
 
-``--data``, the output options (``--format``, ``-o``) and the endpoint options (``--endpoint``,
-``--timeout``) are defined once here; so are the engine and queries directory they select.
+``--data``, the output options (``--format``, ``-o``), the output directory (``-o DIR``) and the
+endpoint options (``--endpoint``, ``--timeout``) are defined once here; so are the engine and queries
+directory they select.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "emit",
     "endpoint_options",
     "engine_for",
+    "output_dir_option",
     "output_options",
     "queries_dir_for",
     "shown",
@@ -91,6 +93,22 @@ def output_options(*formats: str) -> Callable[[F], F]:
     return decorate
 
 
+def output_dir_option(help_text: str) -> Callable[[F], F]:
+    """``-o/--output DIR`` (required, passed as ``out``): the directory a command writes."""
+
+    def decorate(command: F) -> F:
+        return click.option(
+            "-o",
+            "--output",
+            "out",
+            type=click.Path(file_okay=False, path_type=Path),
+            required=True,
+            help=help_text,
+        )(command)
+
+    return decorate
+
+
 QUERY_ENDPOINT_HELP = "Query this SPARQL 1.1 endpoint instead of the embedded store (e.g. http://127.0.0.1:7878/query)."
 
 
@@ -119,9 +137,6 @@ def emit(content: str | bytes, output: Path | None) -> None:
     from claimgraph.io.atomic import write_atomic
 
     write_atomic(output, content)
-
-
-# A fixed help width keeps --help identical everywhere, so README's CLI reference can be checked.
 
 
 def engine_for(data_dir: Path | None, endpoint: str | None, timeout: float) -> Engine:
