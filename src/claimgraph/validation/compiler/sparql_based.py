@@ -9,6 +9,7 @@ Rows are made distinct over every projected variable, as pySHACL deduplicates th
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -146,7 +147,9 @@ def _rewrite_not_exists(prologue: str, body: str) -> str:
     solution (minutes at a million triples); MINUS evaluates P once. The two agree when every
     variable P shares with the rest of the query is bound in every solution of the rest and is bound
     by a triple pattern of P's own top-level group (P's filters see nothing else from outside). The
-    MINUS goes at the end of the group, where a FILTER applies.
+    MINUS goes where the FILTER stood when what precedes it binds every shared variable (what follows
+    cannot change them, and a FILTER written after it then runs on fewer rows: Oxigraph pushes a
+    group's filters below a MINUS at its end); otherwise at the end of the group, where a FILTER applies.
     """
     while True:
         found = [t for t in tokens(body) if t.kind is not TokenKind.OTHER]
@@ -194,8 +197,15 @@ def _rewrite_not_exists(prologue: str, body: str) -> str:
         shared = _variables(inner.algebra["p"]) & _variables(outer.algebra["p"])
         if not shared or not shared <= _mandatory(outer.algebra) or not shared <= _mandatory(inner.algebra):
             return body
-        group_end -= p_close + 1 - start
-        body = rest[:group_end] + " MINUS {" + pattern + "} " + rest[group_end:]
+        try:
+            before = _mandatory(_prepare(prologue + body[:start] + "}").algebra)
+        except Unsupported:
+            before = set()
+        if shared <= before:
+            body = rest[:start] + " MINUS {" + pattern + "} " + rest[start:]
+        else:
+            group_end -= p_close + 1 - start
+            body = rest[:group_end] + " MINUS {" + pattern + "} " + rest[group_end:]
 
 
 def _prepare(query: str) -> Query:
@@ -265,10 +275,19 @@ def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | Non
 
 
 def _predicates(algebra: CompValue) -> frozenset[str] | None:
+    """The predicates of the query's triple patterns and paths whose literal objects can reach its result.
+
+    None: any predicate's can (a variable or negated property set in predicate position). A triple
+    pattern with a variable predicate is left out when its object cannot be a literal that matters:
+    a variable used nowhere else, or one a top-level FILTER requires to be an IRI or blank node.
+    """
     import rdflib
     from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+    from rdflib.term import Variable
 
     found: set[str] = set()
+    counts = _occurrences(algebra)
+    never_literal = _never_literal(algebra)
 
     def path(p: object) -> bool:
         if isinstance(p, rdflib.URIRef):
@@ -282,16 +301,73 @@ def _predicates(algebra: CompValue) -> frozenset[str] | None:
             return path(p.path)
         return False  # a variable or a negated property set
 
+    def harmless(triple: tuple[object, object, object]) -> bool:
+        obj = triple[2]
+        return (
+            isinstance(triple[1], Variable)
+            and isinstance(obj, Variable)
+            and (counts[str(obj)] == 1 or str(obj) in never_literal)
+        )
+
     def walk(node: object) -> bool:
         if isinstance(node, dict):
             if getattr(node, "name", "") == "BGP":
-                return all(path(triple[1]) for triple in node["triples"])
+                return all(harmless(triple) or path(triple[1]) for triple in node["triples"])
             return all(walk(v) for v in node.values())
         if isinstance(node, list | tuple):
             return all(walk(v) for v in node)
         return True
 
     return frozenset(found) if walk(algebra) else None
+
+
+def _occurrences(algebra: CompValue) -> Counter[str]:
+    """How often each variable is written in the query (projection, patterns, expressions)."""
+    from rdflib.term import Variable
+
+    counts: Counter[str] = Counter()
+    stack: list[object] = [algebra]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Variable):
+            counts[str(item)] += 1
+        elif isinstance(item, dict):  # rdflib's cached "_vars" sets are not occurrences
+            stack.extend(value for key, value in item.items() if not str(key).startswith("_"))
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return counts
+
+
+def _never_literal(algebra: CompValue) -> set[str]:
+    """Variables a FILTER of the query's top-level group requires to be IRIs or blank nodes."""
+    from rdflib.term import Variable
+
+    found: set[str] = set()
+    aliases: dict[str, str] = {}  # BIND (?v AS ?alias)
+    node = dict.get(algebra, "p")
+    while node is not None and getattr(node, "name", "") in (
+        "Project",
+        "Distinct",
+        "Reduced",
+        "Filter",
+        "OrderBy",
+        "Extend",
+    ):
+        if node.name == "Extend" and isinstance(node["expr"], Variable):
+            aliases[str(node["var"])] = str(node["expr"])
+        if node.name == "Filter":
+            conjuncts = [node["expr"]]
+            while conjuncts:
+                expr = conjuncts.pop()
+                name = getattr(expr, "name", "")
+                if name == "ConditionalAndExpression":
+                    conjuncts.extend([expr["expr"], *expr["other"]])
+                elif name in ("Builtin_isIRI", "Builtin_isURI", "Builtin_isBLANK") and isinstance(
+                    expr["arg"], Variable
+                ):
+                    found.add(str(expr["arg"]))
+        node = node["p"]
+    return found | {aliases[name] for name in found if name in aliases}
 
 
 # Literals whose value rdflib and Oxigraph may judge differently: typed literals Oxigraph does not
