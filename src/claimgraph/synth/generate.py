@@ -61,7 +61,7 @@ from claimgraph.synth.prose import (
     random_date,
     slugify,
 )
-from claimgraph.synth.trig import HEADER, Writer, english, literal
+from claimgraph.synth.trig import Writer, english, literal
 
 __all__ = [
     "CONTRADICTION_KINDS",
@@ -514,12 +514,9 @@ class _Builder:
         self.doc_index = {doc.slug: i for i, doc in enumerate(self.documents)}
         texts = {doc.slug: self._compose(doc) for doc in self.documents}
         expected: list[tuple[str, str, str]] = []
-        rendered: list[tuple[Document, list[str]]] = []
-        for doc in self.documents:
-            lines = self._render_document(doc, texts, expected)
-            rendered.append((doc, lines))
-        for doc, lines in rendered:
-            (out / "graph" / f"{doc.slug}.trig").write_text("".join(lines), encoding="utf-8")
+        rendered = [(doc, self._render_document(doc, texts, expected)) for doc in self.documents]
+        for doc, trig in rendered:
+            (out / "graph" / f"{doc.slug}.trig").write_text(trig, encoding="utf-8")
             if doc.violation != "missing-archived-text":
                 (out / "graph" / "archive" / f"{doc.slug}.txt").write_bytes(texts[doc.slug][0].encode("utf-8"))
         (out / "graph" / "actors.trig").write_text(self._render_actors(expected), encoding="utf-8")
@@ -611,10 +608,9 @@ class _Builder:
 
     def _render_document(
         self, doc: Document, texts: dict[str, tuple[str, dict[str, int]]], expected: list[tuple[str, str, str]]
-    ) -> list[str]:
+    ) -> str:
         text, starts = texts[doc.slug]
-        out: list[str] = [HEADER, "\n", f"doc:{doc.slug} {{\n\n"]
-        w = Writer(out)
+        w = Writer(f"doc:{doc.slug}")
         data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         length = len(text)
@@ -681,9 +677,8 @@ class _Builder:
                 doc.slug,
                 mention="",
             )
-        out.append("}\n")
         self.triples += w.count
-        return out
+        return w.text()
 
     def _render_claim(
         self,
@@ -841,8 +836,7 @@ class _Builder:
         w.end()
 
     def _render_actors(self, expected: list[tuple[str, str, str]]) -> str:
-        out: list[str] = [HEADER, "\ngraph:actors {\n\n"]
-        w = Writer(out)
+        w = Writer("graph:actors")
         for actor in self.actors.values():
             w.subject(f"actor:{actor.slug}")
             cls = {
@@ -878,13 +872,11 @@ class _Builder:
                 if not actor.description.strip():
                     expected.append(("Violation", CGSH + "AnonymousSource-description", ACTOR + actor.slug))
             w.end()
-        out.append("}\n")
         self.triples += w.count
-        return "".join(out)
+        return w.text()
 
     def _render_places(self) -> str:
-        out: list[str] = [HEADER, "\ngraph:places {\n\n"]
-        w = Writer(out)
+        w = Writer("graph:places")
         for slug, (cls, label, part_of) in self.places.items():
             w.subject(f"place:{slug}")
             w.po("a", f"cg:{cls}")
@@ -892,13 +884,11 @@ class _Builder:
             if part_of:
                 w.po("cg:placePartOf", f"place:{part_of}")
             w.end()
-        out.append("}\n")
         self.triples += w.count
-        return "".join(out)
+        return w.text()
 
     def _render_propositions(self) -> str:
-        out: list[str] = [HEADER, "\ngraph:propositions {\n\n"]
-        w = Writer(out)
+        w = Writer("graph:propositions")
         for prop in self.props.values():
             w.subject(f"prop:{prop.slug}")
             w.po("a", "cg:ControlProposition" if prop.control else "cg:Proposition")
@@ -917,8 +907,7 @@ class _Builder:
                 w.po("cg:controlledTerritory", f"place:{territory}")
                 w.po("cg:approximateShare", f'"{share}"^^xsd:decimal')
             w.end()
-        out.append("}\n")
         self.triples += w.count
-        return "".join(out)
+        return w.text()
 
 
