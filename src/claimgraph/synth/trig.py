@@ -56,6 +56,12 @@ class Writer:
     def subject(self, term: str) -> None:
         self.out.append(f"    {term}\n")
 
+    def node(self, term: str, cls: str, label: str) -> None:
+        """Start describing ``term``: its class and English label."""
+        self.subject(term)
+        self.po("a", cls)
+        self.po("rdfs:label", english(label))
+
     def po(self, predicate: str, obj: str) -> None:
         self.out.append(f"        {predicate} {obj} ;\n")
         self.count += 1
