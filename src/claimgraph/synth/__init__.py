@@ -2,7 +2,9 @@
 
 Owns :func:`generate` (registries, documents, archived texts and planted violations and
 contradictions, written as TriG): ``plan`` holds what a corpus is made of and its manifest, ``prose``
-its words, ``trig`` the TriG writing, ``generate`` the building. May import only the base modules.
+its words, ``trig`` the TriG writing; ``registries`` builds the actors, places and propositions,
+``documents`` the documents, claims and archived texts, ``planted`` the contradictions and violations,
+and ``generate`` runs them in order and writes the corpus. May import only the base modules.
 """
 
 from claimgraph.synth.generate import generate

@@ -1,5 +1,4 @@
-"""What a corpus is made of: actors, propositions, claims, relays, documents, and the manifest of what was planted.
-"""
+"""What a corpus is made of: actors, propositions, claims, relays, documents, and the manifest of what was planted."""
 
 from __future__ import annotations
 
@@ -42,7 +41,6 @@ CONTRADICTION_KINDS = (
     "incompatible-positions",
     "reversal",
 )
-
 
 
 @dataclass

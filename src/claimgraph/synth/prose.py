@@ -1,9 +1,24 @@
-"""The words of a synthetic corpus: names, outlets, topics and filler, slugs, dates and altered quotes.
-"""
+"""The words of a synthetic corpus: names, outlets, topics and filler, slugs, dates and altered quotes."""
 
 from __future__ import annotations
 
 import random
+import unicodedata
+
+__all__ = [
+    "ANON_DESCRIPTIONS",
+    "FILLER",
+    "FIRST_NAMES",
+    "LAST_NAMES",
+    "MONTHS",
+    "OUTLET_WORDS",
+    "STATE_ROOTS",
+    "TOPICS",
+    "WIRES",
+    "alter",
+    "random_date",
+    "slugify",
+]
 
 FIRST_NAMES = (
     "Anna",
@@ -131,28 +146,11 @@ MONTHS = (
 )
 
 
-
-
 def slugify(label: str) -> str:
-    out = []
-    for ch in label.lower():
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        elif ch in "áàâä":
-            out.append("a")
-        elif ch in "éèêë":
-            out.append("e")
-        elif ch in "íìîï":
-            out.append("i")
-        elif ch in "óòôö":
-            out.append("o")
-        elif ch in "úùûü":
-            out.append("u")
-        elif ch in "čć":
-            out.append("c")
-        else:
-            out.append("-")
-    return "-".join(p for p in "".join(out).split("-") if p)
+    """Lower-case ASCII letters and digits with accents dropped, every other run of characters one hyphen."""
+    folded = unicodedata.normalize("NFD", label.lower())
+    kept = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in folded if not unicodedata.combining(ch))
+    return "-".join(part for part in kept.split("-") if part)
 
 
 def random_date(rng: random.Random) -> str:

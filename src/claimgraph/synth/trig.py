@@ -1,5 +1,4 @@
-"""Writing TriG as text (no RDF library, so a million triples take seconds): prefixes, subjects, literals.
-"""
+"""Writing TriG as text (no RDF library, so a million triples take seconds): prefixes, subjects, literals."""
 
 from __future__ import annotations
 
@@ -22,6 +21,8 @@ from claimgraph.namespaces import (
     XSD,
 )
 
+__all__ = ["Writer", "english", "literal"]
+
 PREFIXES = {
     "cg": CG,
     "actor": ACTOR,
@@ -43,20 +44,23 @@ PREFIXES = {
 HEADER = "".join(f"@prefix {p + ':':<13}<{iri}> .\n" for p, iri in PREFIXES.items())
 
 
-
 class Writer:
-    """Appends Turtle predicate-object lines for one subject at a time, counting triples."""
+    """Writes one named graph as TriG, the prefixes first, a subject at a time, counting its triples."""
 
-    __slots__ = ("count", "first", "out")
+    __slots__ = ("count", "out")
 
-    def __init__(self, out: list[str]) -> None:
-        self.out = out
+    def __init__(self, graph: str) -> None:
+        self.out = [HEADER, f"\n{graph} {{\n\n"]
         self.count = 0
-        self.first = True
 
     def subject(self, term: str) -> None:
         self.out.append(f"    {term}\n")
-        self.first = True
+
+    def node(self, term: str, cls: str, label: str) -> None:
+        """Start describing ``term``: its class and English label."""
+        self.subject(term)
+        self.po("a", cls)
+        self.po("rdfs:label", english(label))
 
     def po(self, predicate: str, obj: str) -> None:
         self.out.append(f"        {predicate} {obj} ;\n")
@@ -65,6 +69,10 @@ class Writer:
     def end(self) -> None:
         last = self.out[-1]
         self.out[-1] = last[:-3] + " .\n\n"
+
+    def text(self) -> str:
+        """The graph's TriG, closed."""
+        return "".join(self.out) + "}\n"
 
 
 def literal(value: str) -> str:
