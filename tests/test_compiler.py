@@ -405,3 +405,34 @@ def test_min_and_max_count_of_one_shape_share_one_query() -> None:
     compiled = compile_shapes(shapes)
     assert compiled.fallback == {}
     assert [type(c).__name__ for c in compiled.checks] == ["CountCheck", "ValueCheck"]
+
+
+def _run_fast(shapes_ttl: str, data_ttl: str) -> list[ValidationResult]:
+    import pyoxigraph as ox
+    import rdflib
+
+    store = ox.Store()
+    store.load(data_ttl.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("http://example.org/g"))
+    compiled = compile_shapes(rdflib.Graph().parse(data=shapes_ttl, format="turtle"))
+    return [f.result for f in compiled.run(store)]
+
+
+def test_a_custom_severity_is_kept_and_does_not_fail() -> None:
+    from claimgraph.validation.results import Severity
+
+    shapes = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:s a sh:NodeShape ; sh:targetNode ex:a ; sh:severity ex:MySeverity ; sh:class ex:C ."""
+    (result,) = _run_fast(shapes, "<http://example.org/a> <http://example.org/p> 1 .")
+    assert result.severity.iri == "http://example.org/MySeverity"
+    assert result.severity not in (Severity.VIOLATION, Severity.WARNING, Severity.INFO)
+    assert result.severity.curie == "<http://example.org/MySeverity>"
+
+
+def test_this_in_a_nested_filter_is_not_joined_but_declined() -> None:
+    import rdflib
+
+    shapes = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:s a sh:NodeShape ; sh:targetNode ex:a ; sh:message "m" ;
+        sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . { FILTER(bound($this)) } }" ] ."""
+    compiled = compile_shapes(rdflib.Graph().parse(data=shapes, format="turtle"))
+    assert "outside the triple patterns" in compiled.fallback["http://example.org/s"]

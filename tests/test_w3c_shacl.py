@@ -41,7 +41,53 @@ REFERENCE_WRONG: dict[str, str] = {
 }
 
 #: Tests the fast engine declines, strict, with a substring of the reason given.
-DECLINED: dict[str, str] = {}
+DECLINED: dict[str, str] = {
+    "core/complex/personexample": "sh:closed",
+    "core/complex/shacl-shacl": "sh:closed",
+    "core/node/closed-001": "sh:closed",
+    "core/node/closed-002": "sh:closed",
+    "core/node/equals-001": "sh:equals",
+    "core/node/qualified-001": "sh:qualifiedValueShapesDisjoint",
+    "core/property/equals-001": "sh:equals",
+    "core/property/lessThanOrEquals-001": "sh:lessThanOrEquals",
+    "core/property/qualifiedMinCountDisjoint-001": "sh:qualifiedValueShapesDisjoint",
+    "core/property/qualifiedValueShapesDisjoint-001": "sh:qualifiedValueShapesDisjoint",
+    "core/property/uniqueLang-001": "sh:uniqueLang",
+    "core/property/uniqueLang-002": "sh:uniqueLang",
+    "sparql/component/optional-001": "SPARQL-based constraint components",
+    "sparql/component/nodeValidator-001": "SPARQL-based constraint components",
+    "sparql/component/propertyValidator-select-001": "SPARQL-based constraint components",
+    "sparql/component/validator-001": "SPARQL-based constraint components",
+    "sparql/node/prefixes-001": "query rdflib cannot parse: Unknown namespace prefix : ex",
+    "sparql/node/sparql-001": "sh:message on a SPARQL constraint (several messages per result)",
+    "sparql/node/sparql-002": "sh:message on a SPARQL constraint (several messages per result)",
+    "sparql/node/sparql-003": "sh:message on a SPARQL constraint (several messages per result)",
+    "sparql/pre-binding/pre-binding-001": "sh:message on a SPARQL constraint (several messages per result)",
+    "sparql/pre-binding/pre-binding-002": "$this is not bound by a triple pattern of the query's top-level group",
+    "sparql/pre-binding/pre-binding-003": "$this is not bound by a triple pattern of the query's top-level group",
+    "sparql/pre-binding/pre-binding-004": "$this is not bound by a triple pattern of the query's top-level group",
+    "sparql/pre-binding/pre-binding-005": "$this is used outside the triple patterns and filters",
+    "sparql/pre-binding/pre-binding-006": "Using 'SELECT *' in a nested SELECT query",
+    "sparql/pre-binding/pre-binding-007": "ToMultiSet in a SPARQL constraint",
+    "sparql/pre-binding/shapesGraph-001": "sh:message on a SPARQL constraint (several messages per result)",
+    "sparql/pre-binding/unsupported-sparql-001": "must not contain a MINUS clause",
+    "sparql/pre-binding/unsupported-sparql-002": "must not contain a VALUES clause",
+    "sparql/pre-binding/unsupported-sparql-003": "must not contain a federated query (SERVICE)",
+    "sparql/pre-binding/unsupported-sparql-004": "All potentially pre-bound variables must be selected",
+    "sparql/pre-binding/unsupported-sparql-005": "Cannot use AS to re-bind potentially pre-bound variables",
+    "sparql/pre-binding/unsupported-sparql-006": "SPARQL-based constraint components",
+    "sparql/property/sparql-001": "sh:message on a SPARQL constraint (several messages per result)",
+}
+
+#: Tests the fast engine (strict, or auto after declining) gets wrong (xfail, strict), with why.
+FAST_WRONG: dict[str, str] = {
+    **REFERENCE_WRONG,  # declined, so pySHACL's wrong answer is the auto engine's
+    "core/node/maxExclusive-001": 'Oxigraph stores "4.0"^^xsd:decimal as "4": the value is reported as "4"',
+    "core/node/minExclusive-001": 'Oxigraph stores "4.0"^^xsd:decimal as "4": the value is reported as "4"',
+    "core/property/datatype-ill-formed": 'Oxigraph stores "300"^^xsd:byte as "300"^^xsd:integer (reported so)',
+    "core/property/property-001": "a nested property shape's focus nodes are made distinct (one result, two expected)",
+    "sparql/node/prefixes-001": "delegated shape by shape, pySHACL's SPARQL constraint misses the sh:declare prefixes",
+}
 
 ENTRIES = entries() if (SUITE / "manifest.ttl").is_file() else []
 
@@ -50,8 +96,9 @@ def _params(engine: str) -> list[object]:
     params = []
     for entry in ENTRIES:
         marks = []
-        if engine == "reference" and entry.id in REFERENCE_WRONG:
-            marks.append(pytest.mark.xfail(reason=REFERENCE_WRONG[entry.id], strict=True))
+        wrong = REFERENCE_WRONG if engine == "reference" else FAST_WRONG
+        if entry.id in wrong:
+            marks.append(pytest.mark.xfail(reason=wrong[entry.id], strict=True))
         params.append(pytest.param(entry, id=entry.id, marks=marks))
     return params
 
@@ -91,7 +138,9 @@ def _store(entry: Entry) -> ox.Store:
     return store
 
 
-def run_fast(entry: Entry, *, strict: bool, store: ox.Store | None = None, shapes: rdflib.Graph | None = None) -> Outcome:
+def run_fast(
+    entry: Entry, *, strict: bool, store: ox.Store | None = None, shapes: rdflib.Graph | None = None
+) -> Outcome:
     store = _store(entry) if store is None else store
     shapes = _graph(entry.shapes) if shapes is None else shapes
     data = to_rdflib(store)
@@ -123,7 +172,7 @@ def run_fast(entry: Entry, *, strict: bool, store: ox.Store | None = None, shape
             describe(term(f.focus_term), graphs),
             describe(shapes_term(r.path), graphs),
             describe(term(f.value_term), graphs),
-            rdflib.URIRef(SH + r.severity.value).n3(),
+            rdflib.URIRef(r.severity.iri).n3(),
             describe(shapes_term(r.shape), graphs),
             rdflib.URIRef(r.component).n3(),
         )
@@ -151,14 +200,14 @@ def _record(engine: str, entry: Entry, outcome: str) -> None:
 
 @pytest.mark.parametrize("entry", _params("reference"))
 def test_reference(entry: Entry) -> None:
-    _record("reference", entry, "failed")
+    _record("reference", entry, "xfailed" if entry.id in REFERENCE_WRONG else "failed")
     _assert_expected(entry, run_reference(entry))
     _record("reference", entry, "passed")
 
 
 @pytest.mark.parametrize("entry", _params("fast"))
 def test_fast(entry: Entry) -> None:
-    _record("fast", entry, "failed")
+    _record("fast", entry, "xfailed" if entry.id in FAST_WRONG else "failed")
     store, shapes = _store(entry), _graph(entry.shapes)
     strict = run_fast(entry, strict=True, store=store, shapes=shapes)
     if strict.declined:
@@ -170,7 +219,7 @@ def test_fast(entry: Entry) -> None:
         return
     assert entry.id not in DECLINED, "expected to be declined"
     _assert_expected(entry, strict)
-    if not entry.failure_expected and entry.id not in REFERENCE_WRONG:
+    if not entry.failure_expected and entry.id not in FAST_WRONG:
         # pySHACL on the same graphs as validate(engine="pyshacl") gives it: the data as the store holds it
         reference = run_reference(entry, data=to_rdflib(store), shapes=shapes)
         assert strict.messages == reference.messages, (
@@ -189,6 +238,6 @@ def test_the_suite_is_there() -> None:
         pytest.skip(message)
     ids = [e.id for e in ENTRIES]
     assert len(ids) == len(set(ids))
-    assert set(DECLINED) <= set(ids) and set(REFERENCE_WRONG) <= set(ids)
+    assert set(DECLINED) <= set(ids) and set(FAST_WRONG) <= set(ids)
     counts = Counter(e.id.split("/")[0] for e in ENTRIES)
     assert counts == Counter({"core": counts["core"], "sparql": counts["sparql"]})

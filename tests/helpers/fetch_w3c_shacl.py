@@ -32,8 +32,19 @@ def fetch(destination: Path = DEFAULT) -> Path:
         return suite
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", f"pyshacl=={wanted}", "--no-binary", ":all:",
-             "--no-deps", "--dest", tmp],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                f"pyshacl=={wanted}",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                "--dest",
+                tmp,
+            ],
             check=True,
         )
         (archive,) = Path(tmp).glob("pyshacl-*.tar.gz")

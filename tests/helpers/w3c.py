@@ -88,12 +88,20 @@ def _read(manifest: Path, root: Path, found: list[Entry], depth: int) -> None:
             if test_id.endswith("manifest"):  # entries named inside a manifest: <manifest.ttl#x>
                 test_id = str(item).split("sht_tests/")[-1]
             found.append(
-                Entry(test_id, str(g.value(item, rdflib.RDFS.label) or ""), _path(str(data)), _path(str(shapes)), g,
-                      result)
+                Entry(
+                    test_id,
+                    str(g.value(item, rdflib.RDFS.label) or ""),
+                    _path(str(data)),
+                    _path(str(shapes)),
+                    g,
+                    result,
+                )
             )
 
 
-def describe(term: Node | None, graphs: Iterable[rdflib.Graph], depth: int = 0, seen: frozenset[Node] = frozenset()) -> str:
+def describe(
+    term: Node | None, graphs: Iterable[rdflib.Graph], depth: int = 0, seen: frozenset[Node] = frozenset()
+) -> str:
     """``term`` as comparable text: N3 for IRIs and literals, its outgoing triples for a blank node."""
     if term is None:
         return "-"

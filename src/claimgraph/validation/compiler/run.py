@@ -155,9 +155,11 @@ class _GenericMessages:
                 continue
             self.copied.add(current)
             for quad in self.store.quads_for_pattern(current, None, None):
-                if isinstance(quad.object, ox.Triple):
+                if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
                     raise Unsupported("RDF-star triple terms")
-                self.data.add((to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate), to_rdflib_term(quad.object)))
+                self.data.add(
+                    (to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate), to_rdflib_term(quad.object))
+                )
                 if isinstance(quad.object, ox.BlankNode):
                     stack.append(quad.object)
 
