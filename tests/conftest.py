@@ -5,12 +5,14 @@ from __future__ import annotations
 import ipaddress
 import shutil
 import socket
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.data import rewrite
+from helpers.w3c import SUMMARY as W3C_SUMMARY
 
 from claimgraph.project import bundled_data_dir
 
@@ -107,6 +109,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"network guard: {len(BLOCKED)} outbound connection attempts blocked (loopback only)")
     for attempt in dict.fromkeys(BLOCKED):
         terminalreporter.write_line(f"  blocked: {attempt}")
+    for engine, outcomes in sorted(W3C_SUMMARY.items()):
+        kinds = Counter(outcome.split(":")[0] for outcome in outcomes.values())
+        terminalreporter.write_line(
+            f"W3C SHACL suite, {engine}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        )
+        for test_id, outcome in sorted(outcomes.items()):
+            if outcome != "passed":
+                terminalreporter.write_line(f"  {test_id}: {outcome}")
 
 
 @pytest.fixture

@@ -322,17 +322,21 @@ def test_every_supported_component_on_awkward_values(tmp_path: Path) -> None:
 def test_unsupported_shapes_are_validated_by_pyshacl(tmp_path: Path) -> None:
     dataset = _custom(tmp_path, SHAPES + UNSUPPORTED)
     compiled = compile_shapes(to_rdflib(dataset.shape_quads()))
-    assert set(compiled.fallback) == {
-        "http://example.org/equals",
-        "http://example.org/nomessage",
-        "http://example.org/limited",
-    }
+    assert set(compiled.fallback) == {"http://example.org/equals", "http://example.org/limited"}
     auto = validate(dataset).results
     reference = validate(dataset, engine="pyshacl").results
     assert Counter(auto) == Counter(reference)
     assert {"http://example.org/equals", "http://example.org/nomessage"} <= {r.shape for r in auto}
     with pytest.raises(UnsupportedShapesError, match="equals"):
         validate(dataset, engine="fast")
+
+
+def test_a_shape_without_message_gets_pyshacls_generic_message(tmp_path: Path) -> None:
+    dataset = _custom(tmp_path, SHAPES + UNSUPPORTED)
+    compiled = compile_shapes(to_rdflib(dataset.shape_quads()))
+    assert "http://example.org/nomessage" not in compiled.fallback
+    results = [r for r in assert_same(dataset) if r.shape == "http://example.org/nomessage"]
+    assert results and all(r.message for r in results)
 
 
 def test_unknown_engine_is_refused() -> None:
@@ -401,3 +405,34 @@ def test_min_and_max_count_of_one_shape_share_one_query() -> None:
     compiled = compile_shapes(shapes)
     assert compiled.fallback == {}
     assert [type(c).__name__ for c in compiled.checks] == ["CountCheck", "ValueCheck"]
+
+
+def _run_fast(shapes_ttl: str, data_ttl: str) -> list[ValidationResult]:
+    import pyoxigraph as ox
+    import rdflib
+
+    store = ox.Store()
+    store.load(data_ttl.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("http://example.org/g"))
+    compiled = compile_shapes(rdflib.Graph().parse(data=shapes_ttl, format="turtle"))
+    return [f.result for f in compiled.run(store)]
+
+
+def test_a_custom_severity_is_kept_and_does_not_fail() -> None:
+    from claimgraph.validation.results import Severity
+
+    shapes = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:s a sh:NodeShape ; sh:targetNode ex:a ; sh:severity ex:MySeverity ; sh:class ex:C ."""
+    (result,) = _run_fast(shapes, "<http://example.org/a> <http://example.org/p> 1 .")
+    assert result.severity.iri == "http://example.org/MySeverity"
+    assert result.severity not in (Severity.VIOLATION, Severity.WARNING, Severity.INFO)
+    assert result.severity.curie == "<http://example.org/MySeverity>"
+
+
+def test_this_in_a_nested_filter_is_not_joined_but_declined() -> None:
+    import rdflib
+
+    shapes = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:s a sh:NodeShape ; sh:targetNode ex:a ; sh:message "m" ;
+        sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . { FILTER(bound($this)) } }" ] ."""
+    compiled = compile_shapes(rdflib.Graph().parse(data=shapes, format="turtle"))
+    assert "outside the triple patterns" in compiled.fallback["http://example.org/s"]

@@ -175,7 +175,7 @@ def _results(report: rdflib.Graph) -> Iterable[ValidationResult]:
     for node in report.objects(None, sh.result):
         severity = report.value(node, sh.resultSeverity)
         yield ValidationResult(
-            severity=Severity(str(severity).removeprefix(SH)),
+            severity=Severity.of(severity),
             shape=str(report.value(node, sh.sourceShape)),
             focus=str(report.value(node, sh.focusNode)),
             path=text(report.value(node, sh.resultPath)),
@@ -221,7 +221,7 @@ def _report_graph(results: list[ValidationResult], terms: list[tuple[object, obj
         r = rdflib.BNode()
         graph.add((report, sh.result, r))
         graph.add((r, rdflib.RDF.type, sh.ValidationResult))
-        graph.add((r, sh.resultSeverity, sh[result.severity.value]))
+        graph.add((r, sh.resultSeverity, rdflib.URIRef(result.severity.iri)))
         graph.add((r, sh.sourceShape, rdflib.URIRef(result.shape)))
         graph.add((r, sh.sourceConstraintComponent, rdflib.URIRef(result.component)))
         focus = node(focus_term, result.focus, iri=True)

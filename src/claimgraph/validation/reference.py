@@ -29,6 +29,7 @@ __all__ = [
     "SparqlConstraint",
     "core_components",
     "fails_less_than",
+    "generic_messages",
     "is_constraint_parameter",
     "read_shapes",
     "run_shapes",
@@ -162,6 +163,20 @@ def value_judge(shape: Shape, local: str) -> Callable[[list[Node]], set[Node]]:
     return judge
 
 
+def generic_messages(shape: Shape, local: str) -> Callable[[rdflib.Graph, Node, Node | None], list[Node]]:
+    """pySHACL's own default messages (``make_generic_messages``) of the component of sh:``local`` on ``shape``.
+
+    The function returned takes the data graph (pySHACL describes nodes from it, blank nodes by their
+    triples, IRIs with its prefixes), the focus node and the value node.
+    """
+    component = _component(shape, local)
+
+    def messages(data: rdflib.Graph, focus: Node, value: Node | None) -> list[Node]:
+        return list(component.make_generic_messages(data, focus, value))  # type: ignore[attr-defined]
+
+    return messages
+
+
 def fails_less_than(shape: Shape, local: str, focus: Node, value: Node, other: Node) -> bool:
     """pySHACL's own sh:lessThan (or sh:lessThanOrEquals) comparison of one pair of values.
 
@@ -173,7 +188,7 @@ def fails_less_than(shape: Shape, local: str, focus: Node, value: Node, other: N
     if isinstance(value, rdflib.BNode) or isinstance(other, rdflib.BNode):
         raise ReportableRuntimeError("Cannot use sh:lessThan to compare a BlankNode.")
     component = _component(shape, local)
-    failing, _ = component._compare_lt({value}, {other}, None, focus)  # type: ignore[attr-defined]
+    failing, _ = component._compare_lt({value}, {other}, rdflib.Graph(), focus)  # type: ignore[attr-defined]
     return bool(failing)
 
 

@@ -278,7 +278,7 @@ def render_junit(report: ValidationReport, *, allow_warnings: bool, context: Rep
         suite = ET.SubElement(root, "testsuite", name=curie(shape))
         properties = ET.SubElement(suite, "properties")
         ET.SubElement(properties, "property", name="shape", value=shape)
-        ET.SubElement(properties, "property", name="severity", value=f"sh:{severity.value}")
+        ET.SubElement(properties, "property", name="severity", value=severity.curie)
         suite_failed = 0
         seen: Counter[str] = Counter()
         for name, focus, found in cases:
@@ -303,7 +303,7 @@ def render_junit(report: ValidationReport, *, allow_warnings: bool, context: Rep
             )
             if _fails(found, allow_warnings=allow_warnings):
                 suite_failed += 1
-                failure = ET.SubElement(case, "failure", message=_xml_text(message), type=f"sh:{found.severity.value}")
+                failure = ET.SubElement(case, "failure", message=_xml_text(message), type=found.severity.curie)
                 failure.text = _xml_text(details)
             else:
                 ET.SubElement(case, "system-out").text = _xml_text(f"{found.severity.value.upper()}: {details}")
@@ -378,8 +378,8 @@ def render_sarif(report: ValidationReport, *, allow_warnings: bool, context: Rep
                 "shortDescription": {"text": _short(message)},
                 "fullDescription": {"text": message},
                 "help": {"text": message},
-                "defaultConfiguration": {"level": SARIF_LEVELS[severity]},
-                "properties": {"iri": shape, "severity": f"sh:{severity.value}"},
+                "defaultConfiguration": {"level": SARIF_LEVELS.get(severity, "note")},
+                "properties": {"iri": shape, "severity": severity.curie},
             }
         )
     results = []
@@ -395,7 +395,7 @@ def render_sarif(report: ValidationReport, *, allow_warnings: bool, context: Rep
             {
                 "ruleId": curie(result.shape),
                 "ruleIndex": rule_index[result.shape],
-                "level": SARIF_LEVELS[result.severity],
+                "level": SARIF_LEVELS.get(result.severity, "note"),
                 "message": {"text": f"{where}: {_message(result, context)}{value}"},
                 "locations": [_sarif_location(result, context)],
                 "partialFingerprints": {"claimgraphResult/v1": _fingerprint(result)},

@@ -91,8 +91,8 @@ class Finding:
 
 
 def severity(iri: object) -> Severity:
-    """sh:Violation, sh:Warning or sh:Info (an IRI or rdflib term) as a :class:`Severity`."""
-    return Severity(str(iri).removeprefix(SH))
+    """sh:Violation, sh:Warning, sh:Info or a custom severity (an IRI or rdflib term) as a :class:`Severity`."""
+    return Severity.of(iri)
 
 
 def component_iri(name: str) -> str:

@@ -40,7 +40,7 @@ from claimgraph.validation.compiler.values import VALUE_COMPONENTS
 if TYPE_CHECKING:
     from claimgraph.validation.reference import Shape
 
-__all__ = ["COMPONENTS", "SUPPORTED", "Compiler", "select"]
+__all__ = ["COMPONENTS", "PARAMETER_OF", "SUPPORTED", "Compiler", "select"]
 
 #: Every component the compiler has, in the order a shape's conditions are joined.
 COMPONENT_CLASSES: tuple[type[ConstraintComponent], ...] = (
@@ -62,6 +62,10 @@ COMPONENT_CLASSES: tuple[type[ConstraintComponent], ...] = (
 #: Each constraint parameter (its sh: IRI) -> the component it belongs to.
 COMPONENTS: dict[str, type[ConstraintComponent]] = {
     parameter: cls for cls in COMPONENT_CLASSES for parameter in cls.constraint_parameters()
+}
+#: Each component's IRI -> the sh: parameter (local name) that selects it.
+PARAMETER_OF: dict[str, str] = {cls.iri(): cls.parameters[0] for cls in COMPONENT_CLASSES} | {
+    f"{SH}Qualified{bound}CountConstraintComponent": "qualifiedValueShape" for bound in ("Min", "Max")
 }
 #: Constraint parameters the compiler handles (local names in sh:); any other parameter on a shape
 #: sends that shape to pySHACL.
@@ -258,8 +262,8 @@ class Compiler:
             return []
         components = self.components(shape)
         messages = self.shapes.objects(shape, "message")
-        if len(messages) != 1:
-            raise Unsupported(f"{shape.node} has {len(messages)} sh:message (generic messages are pySHACL's own)")
+        if len(messages) > 1:
+            raise Unsupported(f"{shape.node} has {len(messages)} sh:message (pySHACL gives a result several messages)")
         if len(self.shapes.objects(shape, "severity")) > 1:
             raise Unsupported(f"{shape.node} has several sh:severity")
         focus = self.marker(lambda: f"{{ SELECT DISTINCT ?this WHERE {{ {targets()} }} }}")

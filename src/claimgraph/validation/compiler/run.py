@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
@@ -14,6 +14,7 @@ from claimgraph.terms import to_rdflib_term
 from claimgraph.validation.compiler.base import (
     Check,
     Finding,
+    Hit,
     Judged,
     OxTerm,
     ShapesView,
@@ -22,7 +23,7 @@ from claimgraph.validation.compiler.base import (
     severity,
     text,
 )
-from claimgraph.validation.compiler.core import Compiler, select
+from claimgraph.validation.compiler.core import PARAMETER_OF, Compiler, select
 from claimgraph.validation.compiler.sparql_based import RISKY_LITERAL
 from claimgraph.validation.results import ValidationResult
 
@@ -84,9 +85,15 @@ class CompiledShapes:
 
     def _findings(self, store: ox.Store, check: Check) -> Iterator[Finding]:
         shape = check.shape
-        message_term = self.shapes.objects(shape, "message")[0]
+        messages = self.shapes.objects(shape, "message")
         rows = select(store, self.compiler.expand(check.query()), check.substitutions())
+        generic: _GenericMessages | None = None
         for hit in check.hits(rows):
+            if messages:
+                message_term: object = messages[0]
+            else:
+                generic = generic or _GenericMessages(store, shape)
+                message_term = generic.message(hit)
             result = ValidationResult(
                 severity=severity(shape.severity),
                 shape=str(shape.node),
@@ -94,7 +101,7 @@ class CompiledShapes:
                 path=hit.path,
                 value=text(hit.value),
                 component=hit.component,
-                message=str(message_term),
+                message="" if message_term is None else str(message_term),
             )
             yield Finding(
                 result,
@@ -102,6 +109,59 @@ class CompiledShapes:
                 value_term=hit.value,
                 message_term=message_term,
             )
+
+
+class _GenericMessages:
+    """pySHACL's default message of a result, for a shape without sh:message.
+
+    pySHACL describes the focus and value nodes from the data graph: IRIs with the prefixes of an
+    rdflib graph made from the store (:func:`claimgraph.terms.to_rdflib`), blank nodes by their triples,
+    which are copied from the store.
+    """
+
+    graphs: ClassVar[dict[int, rdflib.Graph]] = {}
+
+    def __init__(self, store: ox.Store, shape: Shape) -> None:
+        import rdflib
+
+        self.store = store
+        self.shape = shape
+        self.by_component: dict[str, Callable[[rdflib.Graph, Node, Node | None], list[Node]]] = {}
+        # One graph per store, kept: pySHACL caches the text of a blank node by its graph's id().
+        self.data = self.graphs.setdefault(id(store), rdflib.Graph())
+        self.copied: set[ox.BlankNode] = set()
+
+    def message(self, hit: Hit) -> Node | None:
+        from claimgraph.validation.reference import generic_messages
+
+        make = self.by_component.get(hit.component)
+        if make is None:
+            make = self.by_component[hit.component] = generic_messages(self.shape, PARAMETER_OF[hit.component])
+        for term in (hit.focus, hit.value):
+            if isinstance(term, ox.BlankNode):
+                self._copy(term)
+        value = None if hit.value is None else to_rdflib_term(hit.value)
+        found = make(self.data, to_rdflib_term(hit.focus), value)
+        if len(found) > 1:
+            raise Unsupported(f"pySHACL gives {self.shape.node}'s results several messages")
+        return found[0] if found else None
+
+    def _copy(self, node: ox.BlankNode) -> None:
+        """Copy the triples of ``node``, and of the blank nodes they reach, into the message graph."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current in self.copied:
+                continue
+            self.copied.add(current)
+            for quad in self.store.quads_for_pattern(current, None, None):
+                if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
+                    raise Unsupported("RDF-star triple terms")
+                self.data.add(
+                    (to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate), to_rdflib_term(quad.object))
+                )
+                if isinstance(quad.object, ox.BlankNode):
+                    stack.append(quad.object)
 
 
 def compile_shapes(shapes_graph: rdflib.Graph) -> CompiledShapes:

@@ -271,7 +271,36 @@ def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | Non
             raise Unsupported("BIND to $this")
     if "this" not in _mandatory(algebra):
         raise Unsupported("$this is not bound by a triple pattern of the query's top-level group")
+    if not _joinable(algebra):
+        raise Unsupported("$this is used outside the triple patterns and filters of the top-level group")
     return projected, _predicates(algebra)
+
+
+def _joinable(node: CompValue) -> bool:
+    """Is running the query with ``$this`` free, then joining, the same as pre-binding it?
+
+    Only if ``$this`` occurs in triple patterns of the top-level group (where joining is pre-binding)
+    and in that group's own filters (they see ``$this`` bound either way); anywhere else — a filter of
+    a nested group, BIND, OPTIONAL, UNION, a subquery — it would be unbound where pySHACL has it
+    bound (``FILTER(bound($this))`` in a nested group holds only when pre-bound).
+    """
+    name = getattr(node, "name", "")
+    if name in ("SelectQuery", "Project", "Distinct", "Reduced", "Filter"):
+        return _joinable(node["p"])
+    return _group(node)
+
+
+def _group(node: CompValue) -> bool:
+    name = getattr(node, "name", "")
+    if name == "BGP":
+        return True
+    if name == "Join":
+        return _group(node["p1"]) and _group(node["p2"])
+    if name == "LeftJoin":
+        return (
+            _group(node["p1"]) and "this" not in _variables(node["p2"]) and "this" not in _variables(node.get("expr"))
+        )
+    return "this" not in _variables(node)
 
 
 def _predicates(algebra: CompValue) -> frozenset[str] | None:
