@@ -293,7 +293,7 @@ def result(severity: Severity, focus: str, *, value: str | None = None) -> Valid
 
 
 def test_renderers_work_without_context_and_escape_what_xml_cannot_carry(tmp_path: Path) -> None:
-    odd = "bell \x07 <tag> & \"quotes\" \ufffe"
+    odd = 'bell \x07 <tag> & "quotes" \ufffe'
     report = synthetic_report(
         result(Severity.VIOLATION, CLAIM.term("x"), value=odd),
         result(Severity.VIOLATION, CLAIM.term("x"), value="second"),
@@ -331,3 +331,48 @@ def test_every_renderer_accepts_the_same_arguments() -> None:
     context = report_context(dataset, report, root=Path.cwd())
     for fmt, render in RENDERERS.items():
         assert render(report, allow_warnings=True, context=context), fmt
+
+
+@pytest.fixture
+def misspelt_claimant(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, int]:
+    """The bundled data with one claimant IRI misspelt in the text of its file; the line it is on."""
+    path = data_copy / "graph" / "optimism-vs-intelligence.trig"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if "cg:claimant" in text and "us-intelligence-agencies" in text)
+    lines[line - 1] = lines[line - 1].replace("us-intelligence-agencies", "us-inteligence-agencies")
+    path.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.chdir(data_copy)
+    return data_copy, line
+
+
+def test_text_output_names_the_file_and_line_of_the_offending_statement(misspelt_claimant: tuple[Path, int]) -> None:
+    _, line = misspelt_claimant
+    result = CliRunner().invoke(main, ["validate", "--data", "."])
+    assert result.exit_code == 1
+    (violation,) = [text for text in result.stdout.splitlines() if "VIOLATION" in text]
+    # the claimant's own line, not the claim's first line; the unknown value is named
+    assert violation.startswith(f"graph/optimism-vs-intelligence.trig:{line}: VIOLATION claim:")
+    assert " cg:claimant = actor:us-inteligence-agencies: " in violation
+    assert violation.endswith("[cgsh:Claim-claimant]")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+def test_every_ci_format_places_the_result_on_the_offending_line(misspelt_claimant: tuple[Path, int], fmt: str) -> None:
+    _, line = misspelt_claimant
+    result = CliRunner().invoke(main, ["validate", "--data", ".", "--format", fmt, "--allow-warnings"])
+    assert result.exit_code == 1
+    if fmt == "json":
+        (found,) = [r for r in json.loads(result.stdout)["results"] if r["severity"] == "Violation"]
+        assert (found["file"], found["line"]) == ("graph/optimism-vs-intelligence.trig", line)
+    elif fmt == "sarif":
+        (found,) = [r for r in json.loads(result.stdout)["runs"][0]["results"] if r["level"] == "error"]
+        physical = found["locations"][0]["physicalLocation"]
+        assert (physical["artifactLocation"]["uri"], physical["region"]["startLine"]) == (
+            "graph/optimism-vs-intelligence.trig",
+            line,
+        )
+    else:
+        failing = [case for suite in JUnitXml.fromstring(result.stdout) for case in suite if not case.is_passed]
+        assert [(case._elem.get("file"), case._elem.get("line")) for case in failing] == [
+            ("graph/optimism-vs-intelligence.trig", str(line))
+        ]

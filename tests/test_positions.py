@@ -143,7 +143,7 @@ def two_files(data_copy: Path) -> Path:
     prefixes = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
     write(
         graph / "actors.trig",
-        prefixes + "\ngraph:actors {\n    actor:a a cg:Person ;\n        rdfs:label \"A\"@en .\n}\n",
+        prefixes + '\ngraph:actors {\n    actor:a a cg:Person ;\n        rdfs:label "A"@en .\n}\n',
     )
     write(
         graph / "doc.trig",
@@ -185,7 +185,7 @@ def test_locate_maps_nodes_to_the_file_defining_them(two_files: Path) -> None:
 
 def test_subject_in_several_files_maps_to_the_first_in_load_order(two_files: Path) -> None:
     prefixes = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
-    write(two_files / "graph" / "more.trig", prefixes + "graph:more {\n  actor:a rdfs:comment \"again\"@en .\n}\n")
+    write(two_files / "graph" / "more.trig", prefixes + 'graph:more {\n  actor:a rdfs:comment "again"@en .\n}\n')
     dataset = load_dataset(two_files)
     position = locate(dataset, [ACTOR.term("a")])[ACTOR.term("a")]
     assert position.path.name == "actors.trig"
@@ -208,3 +208,27 @@ def test_source_position_prints_like_a_compiler_and_paths_relative_to_a_root(tmp
     assert str(SourcePosition(Path("graph/x.trig"))) == "graph/x.trig"
     assert relative_to(tmp_path / "graph" / "x.trig", tmp_path) == Path("graph/x.trig")
     assert relative_to(Path("/elsewhere/x.trig"), tmp_path) is None
+
+
+def test_scan_records_where_each_predicate_and_object_of_a_subject_stands() -> None:
+    index = scan(
+        "@prefix ex: <http://example.org/> .\n"
+        "ex:a a ex:C ;\n"
+        "    ex:p ex:b ,\n"
+        "        ex:c ;\n"
+        '    ex:q [ ex:r ex:d ] ; ex:s "x" .\n'
+    )
+    ex = "http://example.org/"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    assert {key: o.line for key, o in index.statements.items()} == {
+        (ex + "a", rdf_type): 2,
+        (ex + "a", ex + "p"): 3,
+        (ex + "a", ex + "q"): 5,
+        (ex + "a", ex + "s"): 5,
+    }
+    # objects inside a nested blank node are not the subject's
+    assert {key: o.line for key, o in index.values.items()} == {
+        (ex + "a", rdf_type, ex + "C"): 2,
+        (ex + "a", ex + "p", ex + "b"): 3,
+        (ex + "a", ex + "p", ex + "c"): 4,
+    }

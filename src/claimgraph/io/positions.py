@@ -22,6 +22,7 @@ from claimgraph.errors import place
 if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset, GraphName
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Files the scanner understands (line-oriented RDF text syntaxes).
 SCANNED_SUFFIXES = frozenset({".ttl", ".trig", ".nt", ".nq"})
 
@@ -62,6 +63,10 @@ class FileIndex:
 
     subjects: dict[str, list[Occurrence]] = field(default_factory=dict)
     mentions: dict[str, Occurrence] = field(default_factory=dict)
+    #: (subject, predicate) -> the first occurrence of the predicate in a statement about the subject
+    statements: dict[tuple[str, str], Occurrence] = field(default_factory=dict)
+    #: (subject, predicate, object IRI) -> the first occurrence of the object in such a statement
+    values: dict[tuple[str, str, str], Occurrence] = field(default_factory=dict)
 
 
 # --- Lexer ---------------------------------------------------------------------------------------
@@ -242,11 +247,15 @@ class _Scanner:
             self.index.subjects.setdefault(iri, []).append(self.where(subject.start, graph))
             self.mention(subject, graph)
         depth = 1 if subject.text in ("[", "(") else 0
-        # The rest of the statement: up to "." at bracket depth 0, or the "}" closing the block.
+        predicate: str | None = None
+        expect_predicate = True
+        # The rest of the statement: up to "." at bracket depth 0, or the "}" closing the block. At
+        # depth 0 the predicates and objects of the subject's statements are recorded where they stand.
         while (token := self.peek()) is not None:
             if token.kind == "punct":
                 if token.text in ("[", "("):
                     depth += 1
+                    expect_predicate = False
                 elif token.text in ("]", ")"):
                     depth -= 1
                 elif depth <= 0 and token.text == ".":
@@ -254,8 +263,25 @@ class _Scanner:
                     return
                 elif depth <= 0 and token.text == "}":
                     return
+                elif depth <= 0 and token.text == ";":
+                    expect_predicate = True
+            elif (
+                depth <= 0
+                and iri is not None
+                and expect_predicate
+                and (token.kind in ("iri", "pname") or token.text == "a")
+            ):
+                predicate = _RDF_TYPE if token.text == "a" else self.expand(token)
+                if predicate is not None:
+                    self.index.statements.setdefault((iri, predicate), self.where(token.start, graph))
+                expect_predicate = False
+                if token.kind != "word":
+                    self.mention(token, graph)
             elif token.kind in ("iri", "pname"):
                 self.mention(token, graph)
+                value = self.expand(token)
+                if depth <= 0 and iri is not None and predicate is not None and value is not None:
+                    self.index.values.setdefault((iri, predicate, value), self.where(token.start, graph))
             self.i += 1
 
 
@@ -322,6 +348,33 @@ class Locator:
                 return SourcePosition(path, mention.line, mention.column)
         return SourcePosition(using[0]) if using else None
 
+    def locate_statement(self, node: str, predicate: str | None, value: str | None) -> SourcePosition | None:
+        """Where the statement ``node predicate value`` is written (else ``node predicate …``), in the
+        files of the graphs where ``node`` is a subject; else where ``node`` is defined."""
+        if predicate is not None:
+            try:
+                term = ox.NamedNode(node)
+            except ValueError:
+                return None
+            files = self._files_of(_graphs(self.dataset.store.quads_for_pattern(term, None, None, None)))
+            indexes = [(path, index) for path in files if (index := self.index(path)) is not None]
+            for path, index in indexes:
+                found = index.values.get((node, predicate, value)) if value is not None else None
+                if found is not None:
+                    return SourcePosition(path, found.line, found.column)
+            for path, index in indexes:
+                found = index.statements.get((node, predicate))
+                if found is not None:
+                    return SourcePosition(path, found.line, found.column)
+            if value is not None and value != node:
+                # A result about the whole data (the ontology its focus) names the statement's
+                # subject or object as its value: where that subject says it, or where that object
+                # (defined nowhere) is first written.
+                found_as_subject = self.locate_statement(value, predicate, None)
+                if found_as_subject is not None and found_as_subject.line is not None:
+                    return found_as_subject
+        return self.locate(node)
+
     def _first_subject(self, files: list[Path], node: str, graphs: set[GraphName]) -> SourcePosition | None:
         for path in files:
             found = self._subject_in(path, node, graphs)
@@ -377,8 +430,21 @@ def locate(dataset: Dataset, nodes: Iterable[str]) -> dict[str, SourcePosition]:
     return positions
 
 
+def locate_statements(
+    dataset: Dataset, statements: Iterable[tuple[str, str | None, str | None]]
+) -> dict[tuple[str, str | None, str | None], SourcePosition]:
+    """Map each (node, predicate, value) to where that statement is written (see
+    :meth:`Locator.locate_statement`); those with no position are left out."""
+    locator = Locator(dataset)
+    positions: dict[tuple[str, str | None, str | None], SourcePosition] = {}
+    for key in dict.fromkeys(statements):
+        position = locator.locate_statement(*key)
+        if position is not None:
+            positions[key] = position
+    return positions
+
+
 def relative_to(path: Path, root: Path) -> Path | None:
     """``path`` relative to ``root`` (both resolved), or ``None`` if it lies outside."""
     resolved, base = path.resolve(), root.resolve()
     return resolved.relative_to(base) if resolved.is_relative_to(base) else None
-

@@ -61,14 +61,22 @@ class ReportContext:
     positions: Mapping[str, SourcePosition] = field(default_factory=dict)
     shapes: Mapping[str, ShapeInfo] = field(default_factory=dict)
     checks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    statements: Mapping[tuple[str, str | None, str | None], SourcePosition] = field(default_factory=dict)
 
-    def path(self, focus: str) -> str | None:
-        """The file of ``focus`` relative to :attr:`root` (POSIX), else absolute; ``None`` if unknown."""
-        position = self.positions.get(focus)
+    def position(self, result: ValidationResult) -> SourcePosition | None:
+        """Where the result's statement is written, else where its focus node is defined."""
+        return self.statements.get((result.focus, result.path, result.value)) or self.positions.get(result.focus)
+
+    def file(self, position: SourcePosition | None) -> str | None:
+        """The file of ``position`` relative to :attr:`root` (POSIX), else absolute; ``None`` if unknown."""
         if position is None:
             return None
         relative = _relative(position.path, self.root)
         return relative.as_posix() if relative is not None else position.path.resolve().as_posix()
+
+    def path(self, focus: str) -> str | None:
+        """The file where ``focus`` is defined (see :meth:`file`)."""
+        return self.file(self.positions.get(focus))
 
     def line(self, focus: str) -> int | None:
         position = self.positions.get(focus)
@@ -99,12 +107,15 @@ def report_context(
     :param for_format: the format it is for: only ``junit`` needs the checks that passed (and where
         their focus nodes are); the others get positions for the results' focus nodes alone.
     """
-    from claimgraph.io.positions import locate
+    from claimgraph.io.positions import locate, locate_statements
 
     shapes = _shapes(dataset)
     checks = _checks(dataset) if for_format == "junit" else {}
     focus_nodes = [r.focus for r in report.results] + [f for nodes in checks.values() for f in nodes]
-    return ReportContext(root=root, positions=locate(dataset, focus_nodes), shapes=shapes, checks=checks)
+    statements = locate_statements(dataset, [(r.focus, r.path, r.value) for r in report.results])
+    return ReportContext(
+        root=root, positions=locate(dataset, focus_nodes), shapes=shapes, checks=checks, statements=statements
+    )
 
 
 def _shapes(dataset: Dataset) -> dict[str, ShapeInfo]:
@@ -163,7 +174,6 @@ def _plural(n: int, noun: str) -> str:
 
 def render_text(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
     """A short human summary, a line per violation or warning, infos counted per shape."""
-    del context  # people read CURIEs; file positions are for the CI formats
     c = report.counts
     tally = report.tally()
     verdict = "passes" if report.passes(allow_warnings=allow_warnings) else "FAILS"
@@ -176,8 +186,10 @@ def render_text(report: ValidationReport, *, allow_warnings: bool, context: Repo
     ]
     for r in report.results:
         if r.severity is not Severity.INFO:
-            where = curie(r.focus) + (f" {curie(r.path)}" if r.path else "")
-            lines.append(f"{r.severity.value.upper():9} {where}: {r.message} [{curie(r.shape)}]")
+            place = _where(context, r) if context is not None else ""
+            lines.append(
+                f"{place}{r.severity.value.upper():9} {_describe(r)}: {r.message} [{curie(r.shape)}]"
+            )
     # Infos are notes on legal data (e.g. no date stated): one line per shape keeps the summary short.
     infos = Counter(r.shape for r in report.results if r.severity is Severity.INFO)
     for shape, n in sorted(infos.items()):
@@ -187,15 +199,20 @@ def render_text(report: ValidationReport, *, allow_warnings: bool, context: Repo
 
 def render_json(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:
     """Machine-readable report: verdict, counts and results."""
-    del context
     tally = report.tally()
+
+    def entry(r: ValidationResult) -> dict[str, Any]:
+        position = context.position(r) if context is not None else None
+        where = {"file": context.file(position), "line": position.line} if context and position else {}
+        return {**asdict(r), "severity": r.severity.value, **where}
+
     document = {
         "conforms": report.passes(allow_warnings=allow_warnings),
         "counts": asdict(report.counts),
         "violations": tally[Severity.VIOLATION],
         "warnings": tally[Severity.WARNING],
         "infos": tally[Severity.INFO],
-        "results": [{**asdict(r), "severity": r.severity.value} for r in report.results],
+        "results": [entry(r) for r in report.results],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -225,17 +242,19 @@ def _describe(result: ValidationResult) -> str:
     parts = [curie(result.focus)]
     if result.path:
         parts.append(curie(result.path))
-    if result.value is not None:
+    if result.value is not None and result.value != result.focus:
         parts.append(f"= {curie(result.value)}")
     return " ".join(parts)
 
 
-def _where(context: ReportContext, focus: str) -> str:
-    path = context.path(focus)
-    if path is None:
+def _where(context: ReportContext, result: ValidationResult) -> str:
+    """``file:line: `` where the result's statement is written, as compilers print it."""
+    position = context.position(result)
+    path = context.file(position)
+    if position is None or path is None:
         return ""
-    line = context.line(focus)
-    return f"{path}:{line}: " if line is not None else f"{path}: "
+    return f"{path}:{position.line}: " if position.line is not None else f"{path}: "
+
 
 
 def _message(result: ValidationResult, context: ReportContext) -> str:
@@ -285,7 +304,8 @@ def render_junit(report: ValidationReport, *, allow_warnings: bool, context: Rep
             seen[name] += 1
             unique = name if seen[name] == 1 else f"{name} #{seen[name]}"
             attributes = {"classname": curie(shape), "name": _xml_text(unique)}
-            path, line = context.path(focus), context.line(focus)
+            position = context.position(found) if found is not None else context.positions.get(focus)
+            path, line = context.file(position), None if position is None else position.line
             if path is not None:
                 attributes["file"] = path
                 if line is not None:
@@ -296,7 +316,7 @@ def render_junit(report: ValidationReport, *, allow_warnings: bool, context: Rep
             message = _message(found, context)
             details = "\n".join(
                 [
-                    f"{_where(context, focus)}{found.severity.value} at {_describe(found)}",
+                    f"{_where(context, found)}{found.severity.value} at {_describe(found)}",
                     message,
                     f"shape: {curie(found.shape)}  component: {curie(found.component)}",
                 ]
@@ -334,7 +354,7 @@ def _fingerprint(result: ValidationResult) -> str:
 
 def _sarif_location(result: ValidationResult, context: ReportContext) -> dict[str, Any]:
     location: dict[str, Any] = {}
-    position = context.positions.get(result.focus)
+    position = context.position(result)
     if position is not None:
         relative = _relative(position.path, context.root)
         if relative is not None:
@@ -438,4 +458,4 @@ RENDERERS: dict[str, Renderer] = {
     "turtle": render_turtle,
 }
 #: Formats whose renderer uses a :class:`ReportContext` (worth building one for).
-NEEDS_CONTEXT = frozenset({"junit", "sarif"})
+NEEDS_CONTEXT = frozenset({"text", "json", "junit", "sarif"})

@@ -296,6 +296,8 @@ def _group(node: CompValue) -> bool:
         return True
     if name == "Join":
         return _group(node["p1"]) and _group(node["p2"])
+    if name == "Extend":  # a BIND of the group: it sees $this bound either way once the group binds it
+        return _group(node["p"]) and ("this" in _mandatory(node["p"]) or "this" not in _variables(node["expr"]))
     if name == "LeftJoin":
         return (
             _group(node["p1"]) and "this" not in _variables(node["p2"]) and "this" not in _variables(node.get("expr"))
