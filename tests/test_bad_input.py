@@ -333,8 +333,9 @@ def test_ill_typed_literals_are_violations_at_their_file_and_line(data_copy: Pat
     (located,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "cgsh:SourceDocument-charLength"]
     region = located["locations"][0]["physicalLocation"]
     assert region["artifactLocation"]["uri"].endswith("graph/optimism-vs-intelligence.trig")
-    subject_line = text[: text.index("\n    doc:optimism-vs-intelligence\n")].count("\n") + 2
-    assert region["region"]["startLine"] == subject_line
+    # the line of the offending statement, not of the document's first line
+    statement_line = text[: text.index('cg:charLength "abc"')].count("\n") + 1
+    assert region["region"]["startLine"] == statement_line
 
 
 def test_impossible_date_is_a_violation(mutate: Callable[[str], Path]) -> None:
