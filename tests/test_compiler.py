@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.shape_cases import build
 
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ANCHOR, CLAIM, DOC, SH, sparql_prefixes
@@ -27,8 +28,6 @@ from claimgraph.validation.compiler import COMPONENTS, SUPPORTED, UnsupportedSha
 from claimgraph.validation.reference import core_components
 
 RESOURCES = Path(__file__).resolve().parent / "resources" / "shapes"
-BASE_TRIG = RESOURCES / "base" / "base.trig"
-BASE_TEXT = RESOURCES / "base" / "base.txt"
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -67,30 +66,9 @@ def _cases() -> list[Any]:
     return params
 
 
-def _archived(archive: dict[str, Any]) -> bytes | None:
-    if archive.get("missing"):
-        return None
-    data = BASE_TEXT.read_bytes()
-    if "replace" in archive:
-        old, new = (s.encode("utf-8") for s in archive["replace"])
-        return data.replace(old, new, 1)
-    if "replace_hex" in archive:
-        old, new = (bytes.fromhex(s) for s in archive["replace_hex"])
-        return data.replace(old, new, 1)
-    return data
-
-
 @pytest.mark.parametrize(("update", "archive", "refresh"), _cases())
 def test_shape_case(tmp_path: Path, update: str, archive: dict[str, Any], refresh: bool) -> None:
-    shutil.copy(BASE_TRIG, tmp_path / "case.trig")
-    text = _archived(archive)
-    if text is not None:
-        (tmp_path / BASE_TEXT.name).write_bytes(text)
-    dataset = load_dataset(REPO, paths=[tmp_path / "case.trig"])
-    if update.strip():
-        dataset.store.update(sparql_prefixes() + update)
-    if refresh:
-        dataset.refresh_archive()
+    dataset = build(tmp_path, update, archive=archive, refresh=refresh)
     assert_same(dataset)
 
 

@@ -110,7 +110,12 @@ def test_cli_remote_validation_prints_what_local_validation_prints(bundled_serve
     runner = CliRunner()
     local = runner.invoke(main, ["validate", "--format", "json"])
     remote = runner.invoke(main, ["validate", "--endpoint", bundled_server.url, "--format", "json"])
-    assert (remote.exit_code, json.loads(remote.output)) == (local.exit_code, json.loads(local.output))
+    expected = json.loads(local.output)
+    # the same results, but the data in a store has no files, so no result names a file and line
+    assert all("file" in r and "line" in r for r in expected["results"])
+    for result in expected["results"]:
+        del result["file"], result["line"]
+    assert (remote.exit_code, json.loads(remote.output)) == (local.exit_code, expected)
     allowed = runner.invoke(main, ["validate", "--endpoint", bundled_server.url, "--allow-warnings"])
     assert allowed.exit_code == 0
 

@@ -11,7 +11,6 @@ new shape without a test fails here.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,18 +19,15 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import yaml
+from helpers.shape_cases import BASE_TEXT, build
 from rdflib.collection import Collection
 
-from claimgraph.io.dataset import Dataset, load_dataset
-from claimgraph.namespaces import CGSH, PREFIXES, SH, SHAPES_GRAPH, sparql_prefixes
+from claimgraph.namespaces import CGSH, PREFIXES, SH, SHAPES_GRAPH
 from claimgraph.validation.api import ValidationResult, validate
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_FILE = REPO / "ontology" / "shapes.ttl"
 RESOURCES = Path(__file__).resolve().parent / "resources" / "shapes"
-BASE_DIR = RESOURCES / "base"
-BASE_TRIG = BASE_DIR / "base.trig"
-BASE_TEXT = BASE_DIR / "base.txt"
 CASES_FILE = RESOURCES / "cases.yaml"
 
 SHN = rdflib.Namespace(SH)
@@ -136,37 +132,6 @@ CONFORMING = [pytest.param(case, id=case.shape) for case in CASES]
 # ---------------------------------------------------------------------------------------------------
 # Building and validating an example
 # ---------------------------------------------------------------------------------------------------
-
-
-def archived_bytes(archive: dict[str, Any]) -> bytes | None:
-    """The archived file of an example: the base text, changed as ``archive`` says (None: no file)."""
-    unknown = set(archive) - {"missing", "replace", "replace_hex"}
-    assert not unknown, f"unknown archive change(s): {sorted(unknown)}"
-    if archive.get("missing"):
-        return None
-    data = BASE_TEXT.read_bytes()
-    if "replace" in archive:
-        old, new = (s.encode("utf-8") for s in archive["replace"])
-    elif "replace_hex" in archive:
-        old, new = (bytes.fromhex(s) for s in archive["replace_hex"])
-    else:
-        return data
-    assert old in data, f"{old!r} is not in the archived text"
-    return data.replace(old, new, 1)
-
-
-def build(tmp_path: Path, update: str = "", *, archive: dict[str, Any] | None = None, refresh: bool = False) -> Dataset:
-    """Load the base fixture (from a copy in ``tmp_path``) and apply ``update`` to it."""
-    shutil.copy(BASE_TRIG, tmp_path / "case.trig")
-    text = archived_bytes(archive or {})
-    if text is not None:
-        (tmp_path / BASE_TEXT.name).write_bytes(text)
-    dataset = load_dataset(REPO, paths=[tmp_path / "case.trig"])
-    if update.strip():
-        dataset.store.update(sparql_prefixes() + update)
-    if refresh:
-        dataset.refresh_archive()
-    return dataset
 
 
 def describe(results: list[ValidationResult]) -> str:
