@@ -17,7 +17,7 @@ BASE_TEXT = SHAPE_CASES / "base" / "base.txt"
 
 def archived_bytes(archive: dict[str, Any]) -> bytes | None:
     """The archived file of an example: the base text, changed as ``archive`` says (None: no file)."""
-    unknown = set(archive) - {"missing", "replace", "replace_hex"}
+    unknown = set(archive) - {"missing", "replace", "replace_hex", "copies"}
     assert not unknown, f"unknown archive change(s): {sorted(unknown)}"
     if archive.get("missing"):
         return None
@@ -35,9 +35,12 @@ def archived_bytes(archive: dict[str, Any]) -> bytes | None:
 def build(tmp_path: Path, update: str = "", *, archive: dict[str, Any] | None = None, refresh: bool = False) -> Dataset:
     """Load the base fixture (from a copy in ``tmp_path``) and apply ``update`` to it."""
     shutil.copy(BASE_TRIG, tmp_path / "case.trig")
-    text = archived_bytes(archive or {})
+    archive = archive or {}
+    text = archived_bytes(archive)
     if text is not None:
         (tmp_path / BASE_TEXT.name).write_bytes(text)
+    for name, suffix in archive.get("copies", {}).items():  # further archived files: the base text + suffix
+        (tmp_path / name).write_bytes(BASE_TEXT.read_bytes() + suffix.encode("utf-8"))
     dataset = load_dataset(REPO, paths=[tmp_path / "case.trig"])
     if update.strip():
         dataset.store.update(sparql_prefixes() + update)
