@@ -20,7 +20,7 @@ import rdflib
 from click.testing import CliRunner
 from helpers.data import REPO, rewrite
 from helpers.servers import missing
-from test_shapes import BASE_TEXT, BASE_TRIG, CASES, Case, Variant, archived_bytes
+from helpers.shape_cases import BASE_TEXT, BASE_TRIG, Case, Variant, archived_bytes, load_cases
 
 from claimgraph.cli import main
 from claimgraph.io.dataset import data_files, load_dataset
@@ -38,6 +38,8 @@ from claimgraph.validation.incremental import (
     validate_changes,
 )
 from claimgraph.validation.incremental.index import INDEX_VERSION
+
+CASES = load_cases()
 
 
 def git(root: Path, *args: str) -> str:

@@ -232,19 +232,13 @@ def _mandatory(node: CompValue) -> set[str]:
         return _mandatory(node["p"])
     if name == "Union":
         return _mandatory(node["p1"]) & _mandatory(node["p2"])
-    if name == "ToMultiSet":  # a sub-select binds what its own pattern binds, of what it projects
-        return _mandatory(node["p"]) & {str(v) for v in dict.get(node["p"], "PV", ())}
     return set()
 
 
 def _algebra_nodes(node: object) -> Iterator[CompValue]:
-    """The algebra's nodes, but not those inside a sub-select that does not use ``$this``: pre-binding
-    never reaches into one, so it runs the same joined or pre-bound, whatever it holds."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if isinstance(node, CompValue):
-        if node.name == "ToMultiSet" and "this" not in _variables(node):
-            return
         yield node
     if isinstance(node, dict):
         for value in node.values():
@@ -376,36 +370,34 @@ def _occurrences(algebra: CompValue) -> Counter[str]:
 
 
 def _never_literal(algebra: CompValue) -> set[str]:
-    """Variables a FILTER requires to be IRIs or blank nodes in every solution of the query's
-    top-level group: filters of that group, of the groups it joins and of the sub-selects it joins."""
+    """Variables a FILTER of the query's top-level group requires to be IRIs or blank nodes."""
     from rdflib.term import Variable
 
     found: set[str] = set()
     aliases: dict[str, str] = {}  # BIND (?v AS ?alias)
-    stack: list[object] = [dict.get(algebra, "p")]
-    while stack:
-        node = stack.pop()
-        name = getattr(node, "name", "")
-        if name == "Join":
-            stack.extend([node["p1"], node["p2"]])  # type: ignore[index]
-            continue
-        if name not in ("Project", "Distinct", "Reduced", "Filter", "OrderBy", "Extend", "ToMultiSet"):
-            continue
-        assert isinstance(node, dict)
-        if name == "Extend" and isinstance(node["expr"], Variable):
+    node = dict.get(algebra, "p")
+    while node is not None and getattr(node, "name", "") in (
+        "Project",
+        "Distinct",
+        "Reduced",
+        "Filter",
+        "OrderBy",
+        "Extend",
+    ):
+        if node.name == "Extend" and isinstance(node["expr"], Variable):
             aliases[str(node["var"])] = str(node["expr"])
-        if name == "Filter":
+        if node.name == "Filter":
             conjuncts = [node["expr"]]
             while conjuncts:
                 expr = conjuncts.pop()
-                kind = getattr(expr, "name", "")
-                if kind == "ConditionalAndExpression":
+                name = getattr(expr, "name", "")
+                if name == "ConditionalAndExpression":
                     conjuncts.extend([expr["expr"], *expr["other"]])
-                elif kind in ("Builtin_isIRI", "Builtin_isURI", "Builtin_isBLANK") and isinstance(
+                elif name in ("Builtin_isIRI", "Builtin_isURI", "Builtin_isBLANK") and isinstance(
                     expr["arg"], Variable
                 ):
                     found.add(str(expr["arg"]))
-        stack.append(node["p"])
+        node = node["p"]
     return found | {aliases[name] for name in found if name in aliases}
 
 
