@@ -177,7 +177,7 @@ class Compiler:
     def targets(self, shape: Shape, var: str) -> str:
         """A group pattern binding ``var`` to the shape's target nodes (empty string: none)."""
         branches: list[str] = []
-        nodes, classes, implicit, objects_of, subjects_of = shape.target()
+        nodes, classes, implicit, objects_of, subjects_of = (list(t) for t in shape.target())
         if nodes:
             branches.append(f"VALUES {var} {{ {' '.join(nt(ox_term(n)) for n in nodes)} }}")
         for cls in [*classes, *implicit]:
