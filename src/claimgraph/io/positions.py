@@ -430,20 +430,6 @@ def locate(dataset: Dataset, nodes: Iterable[str]) -> dict[str, SourcePosition]:
     return positions
 
 
-def locate_statements(
-    dataset: Dataset, statements: Iterable[tuple[str, str | None, str | None]]
-) -> dict[tuple[str, str | None, str | None], SourcePosition]:
-    """Map each (node, predicate, value) to where that statement is written (see
-    :meth:`Locator.locate_statement`); those with no position are left out."""
-    locator = Locator(dataset)
-    positions: dict[tuple[str, str | None, str | None], SourcePosition] = {}
-    for key in dict.fromkeys(statements):
-        position = locator.locate_statement(*key)
-        if position is not None:
-            positions[key] = position
-    return positions
-
-
 def relative_to(path: Path, root: Path) -> Path | None:
     """``path`` relative to ``root`` (both resolved), or ``None`` if it lies outside."""
     resolved, base = path.resolve(), root.resolve()

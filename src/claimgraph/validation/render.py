@@ -49,12 +49,14 @@ class ShapeInfo:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What the CI formats know beyond the SHACL results.
+    """What the formats know beyond the SHACL results: where things are written, and the shapes.
 
     :ivar root: file locations are written relative to this directory (the repository root in CI).
-    :ivar positions: where each focus node is defined.
+    :ivar positions: where each focus node is defined (junit's passing checks).
     :ivar shapes: every shape that can produce a result, by IRI.
     :ivar checks: for each shape, the focus nodes it checked (its targets).
+    :ivar statements: where each result's statement (focus, path, value) is written, else its focus
+        node's definition.
     """
 
     root: Path
@@ -73,15 +75,6 @@ class ReportContext:
             return None
         relative = _relative(position.path, self.root)
         return relative.as_posix() if relative is not None else position.path.resolve().as_posix()
-
-    def path(self, focus: str) -> str | None:
-        """The file where ``focus`` is defined (see :meth:`file`)."""
-        return self.file(self.positions.get(focus))
-
-    def line(self, focus: str) -> int | None:
-        position = self.positions.get(focus)
-        return None if position is None else position.line
-
 
 @lru_cache(maxsize=4096)
 def _relative(path: Path, root: Path) -> Path | None:
@@ -105,17 +98,25 @@ def report_context(
     :param report: its validation report.
     :param root: the directory file paths are made relative to.
     :param for_format: the format it is for: only ``junit`` needs the checks that passed (and where
-        their focus nodes are); the others get positions for the results' focus nodes alone.
+        their focus nodes are); ``text`` places only the results it lists one by one (not the infos).
     """
-    from claimgraph.io.positions import locate, locate_statements
+    from claimgraph.io.positions import Locator
 
+    locator = Locator(dataset)  # each file is scanned once, for statements and nodes alike
     shapes = _shapes(dataset)
     checks = _checks(dataset) if for_format == "junit" else {}
-    focus_nodes = [r.focus for r in report.results] + [f for nodes in checks.values() for f in nodes]
-    statements = locate_statements(dataset, [(r.focus, r.path, r.value) for r in report.results])
-    return ReportContext(
-        root=root, positions=locate(dataset, focus_nodes), shapes=shapes, checks=checks, statements=statements
-    )
+    placed = [r for r in report.results if for_format != "text" or r.severity is not Severity.INFO]
+    statements = {
+        key: position
+        for key in dict.fromkeys((r.focus, r.path, r.value) for r in placed)
+        if (position := locator.locate_statement(*key)) is not None
+    }
+    positions = {
+        focus: position
+        for focus in dict.fromkeys(f for nodes in checks.values() for f in nodes)
+        if (position := locator.locate(focus)) is not None
+    }
+    return ReportContext(root=root, positions=positions, shapes=shapes, checks=checks, statements=statements)
 
 
 def _shapes(dataset: Dataset) -> dict[str, ShapeInfo]:

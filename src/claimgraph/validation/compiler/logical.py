@@ -4,6 +4,7 @@ sh:qualifiedValueShape, whose verdict is another shape's conformance (:meth:`~.b
 from __future__ import annotations
 
 import functools
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -82,9 +83,9 @@ class ListComponent(ValueComponent):
             return "true"
         return self.verdict([self.context.conforms(m, var) for m in members])
 
+    @abstractmethod
     def verdict(self, conforms: list[str]) -> str:
         """One expression from the members' conformance expressions."""
-        raise NotImplementedError
 
 
 class AndComponent(ListComponent, parameters=("and",)):

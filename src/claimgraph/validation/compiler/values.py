@@ -10,6 +10,7 @@ rejects are handed back to the queries as constants.
 from __future__ import annotations
 
 import functools
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
@@ -85,9 +86,9 @@ class JudgedComponent(ValueComponent):
         for value in self.values:
             yield self.test(value)
 
+    @abstractmethod
     def test(self, value: Node) -> Callable[[str], str]:
         """The test of one value node, for the parameter's value ``value``."""
-        raise NotImplementedError
 
     def judged(
         self, key: object, sure_bad: Callable[[str], str], sure_ok: Callable[[str], str]
