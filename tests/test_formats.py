@@ -349,11 +349,14 @@ def test_text_output_names_the_file_and_line_of_the_offending_statement(misspelt
     _, line = misspelt_claimant
     result = CliRunner().invoke(main, ["validate", "--data", "."])
     assert result.exit_code == 1
-    (violation,) = [text for text in result.stdout.splitlines() if "VIOLATION" in text]
+    violation, undefined = [text for text in result.stdout.splitlines() if "VIOLATION" in text]
     # the claimant's own line, not the claim's first line; the unknown value is named
     assert violation.startswith(f"graph/optimism-vs-intelligence.trig:{line}: VIOLATION claim:")
     assert " cg:claimant = actor:us-inteligence-agencies: " in violation
     assert violation.endswith("[cgsh:Claim-claimant]")
+    # and it is defined nowhere: the closest defined actor is suggested
+    assert undefined.startswith(f"graph/optimism-vs-intelligence.trig:{line}: VIOLATION ")
+    assert undefined.endswith(" Did you mean actor:us-intelligence-agencies? [cgsh:Reference-defined]")
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
@@ -361,18 +364,18 @@ def test_every_ci_format_places_the_result_on_the_offending_line(misspelt_claima
     _, line = misspelt_claimant
     result = CliRunner().invoke(main, ["validate", "--data", ".", "--format", fmt, "--allow-warnings"])
     assert result.exit_code == 1
+    place = ("graph/optimism-vs-intelligence.trig", line)
     if fmt == "json":
-        (found,) = [r for r in json.loads(result.stdout)["results"] if r["severity"] == "Violation"]
-        assert (found["file"], found["line"]) == ("graph/optimism-vs-intelligence.trig", line)
+        found = [r for r in json.loads(result.stdout)["results"] if r["severity"] == "Violation"]
+        assert [(r["file"], r["line"]) for r in found] == [place, place]
+        assert [r["suggestion"] for r in found] == [None, ACTOR.term("us-intelligence-agencies")]
     elif fmt == "sarif":
-        (found,) = [r for r in json.loads(result.stdout)["runs"][0]["results"] if r["level"] == "error"]
-        physical = found["locations"][0]["physicalLocation"]
-        assert (physical["artifactLocation"]["uri"], physical["region"]["startLine"]) == (
-            "graph/optimism-vs-intelligence.trig",
-            line,
-        )
+        found = [r for r in json.loads(result.stdout)["runs"][0]["results"] if r["level"] == "error"]
+        physical = [r["locations"][0]["physicalLocation"] for r in found]
+        assert [(p["artifactLocation"]["uri"], p["region"]["startLine"]) for p in physical] == [place, place]
     else:
         failing = [case for suite in JUnitXml.fromstring(result.stdout) for case in suite if not case.is_passed]
         assert [(case._elem.get("file"), case._elem.get("line")) for case in failing] == [
-            ("graph/optimism-vs-intelligence.trig", str(line))
+            (place[0], str(line)),
+            (place[0], str(line)),
         ]

@@ -115,17 +115,37 @@ def sparql_shape(query: str) -> str:
     ("shape", "reason"),
     [
         ("ex:S sh:targetClass ex:C ; sh:path [ sh:inversePath ex:p ] ; sh:class ex:D .", "complex sh:path"),
-        ("ex:S sh:targetObjectsOf ex:p ; sh:path ex:q ; sh:minCount 1 .", "sh:targetObjectsOf"),
+        ("ex:S sh:target [ a ex:Target ] ; sh:path ex:q ; sh:minCount 1 .", "sh:target"),
         (sparql_shape("SELECT $this WHERE { ?x ex:p $this }"), "reads ?x, not reached from $this"),
         (sparql_shape("SELECT $this WHERE { $this ex:p+ ?x . ?x ex:q ?y }"), "only IRIs and sequences"),
-        (sparql_shape("SELECT $this WHERE { $this ?p ?x }"), "only IRIs and sequences"),
+        (
+            sparql_shape("SELECT $this WHERE { $this ?p ?x . ?x ex:q ?y }"),
+            "reads ?x, reached by a variable predicate",
+        ),
         ("ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:param ] .", "constraint component of their own"),
     ],
-    ids=["inverse-path", "target-objects-of", "backwards-sparql", "repeated-path", "variable-predicate", "component"],
+    ids=["inverse-path", "sparql-target", "backwards-sparql", "repeated-path", "variable-predicate-read", "component"],
 )
 def test_shapes_reading_backwards_or_unboundedly_need_a_full_run(shape: str, reason: str) -> None:
     with pytest.raises(FullRunNeeded, match=re.escape(reason)):
         shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + shape, format="turtle"))
+
+
+def test_a_variable_predicate_and_the_declarations_it_reads_stay_on_the_focus_node() -> None:
+    query = (
+        "SELECT $this ?path WHERE { $this ?path ?object . FILTER NOT EXISTS { ?path a ?kind }"
+        " OPTIONAL { ?ontology <http://rdfs.org/ns/void#vocabulary> ?v } }"
+    )
+    reach = shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + sparql_shape(query), format="turtle"))
+    assert reach.depth == 0
+    assert reach.predicates == frozenset()
+
+
+def test_objects_of_a_target_predicate_are_focus_nodes() -> None:
+    shape = "ex:S sh:targetObjectsOf ex:p, ex:r ; sh:path ex:q ; sh:minCount 1 ."
+    reach = shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + shape, format="turtle"))
+    assert reach.object_targets == {"http://example.org/p", "http://example.org/r"}
+    assert reach.depth == 0
 
 
 def test_sparql_depth_is_the_longest_chain_from_this() -> None:

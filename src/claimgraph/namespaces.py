@@ -47,6 +47,7 @@ RDF: Final = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 RDFS: Final = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 XSD: Final = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH: Final = Namespace("http://www.w3.org/ns/shacl#")
+VOID: Final = Namespace("http://rdfs.org/ns/void#")
 
 #: The ontology, its shapes, and the graph the loader derives from archived texts.
 ONTOLOGY_GRAPH: Final = "https://w3id.org/claimgraph/ontology"
@@ -78,6 +79,7 @@ PREFIXES: Final[dict[str, str]] = {
     "owl": OWL,
     "rdf": RDF,
     "rdfs": RDFS,
+    "void": VOID,
     "xsd": XSD,
     "sh": SH,
 }

@@ -50,7 +50,9 @@ class Case:
 
 
 def expand(curie: str) -> str:
-    """The full IRI of a CURIE written with the shared prefixes."""
+    """The full IRI of a CURIE written with the shared prefixes (or of an ``<IRI>``)."""
+    if curie.startswith("<") and curie.endswith(">"):
+        return curie[1:-1]
     prefix, _, local = curie.partition(":")
     if prefix not in PREFIXES or not local:
         raise ValueError(f"not a CURIE with a shared prefix: {curie!r}")

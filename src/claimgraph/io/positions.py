@@ -373,6 +373,12 @@ class Locator:
                 found_as_subject = self.locate_statement(value, predicate, None)
                 if found_as_subject is not None and found_as_subject.line is not None:
                     return found_as_subject
+        elif value is not None and value != node:
+            # A node shape's result whose value is not its focus (a SHACL-SPARQL constraint's, e.g. an
+            # undeclared class) is about that value: where it is first written.
+            about = self.locate(value)
+            if about is not None:
+                return about
         return self.locate(node)
 
     def _first_subject(self, files: list[Path], node: str, graphs: set[GraphName]) -> SourcePosition | None:

@@ -114,10 +114,12 @@ def validate(dataset: Dataset, *, engine: str = "auto") -> ValidationReport:
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r} (known: {', '.join(ENGINES)})")
+    from claimgraph.validation.suggest import with_suggestions
+
     with _quiet_rdflib():
-        if engine == "pyshacl":
-            return _validate_pyshacl(dataset)
-        return _validate_fast(dataset, strict=engine == "fast")
+        report = _validate_pyshacl(dataset) if engine == "pyshacl" else _validate_fast(dataset, strict=engine == "fast")
+    report.results = with_suggestions(dataset, report.results)
+    return report
 
 
 @contextmanager

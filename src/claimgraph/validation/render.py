@@ -189,7 +189,7 @@ def render_text(report: ValidationReport, *, allow_warnings: bool, context: Repo
         if r.severity is not Severity.INFO:
             place = _where(context, r) if context is not None else ""
             lines.append(
-                f"{place}{r.severity.value.upper():9} {_describe(r)}: {r.message} [{curie(r.shape)}]"
+                f"{place}{r.severity.value.upper():9} {_describe(r)}: {r.message}{_hint(r)} [{curie(r.shape)}]"
             )
     # Infos are notes on legal data (e.g. no date stated): one line per shape keeps the summary short.
     infos = Counter(r.shape for r in report.results if r.severity is Severity.INFO)
@@ -260,9 +260,14 @@ def _where(context: ReportContext, result: ValidationResult) -> str:
 
 def _message(result: ValidationResult, context: ReportContext) -> str:
     if result.message:
-        return result.message
+        return result.message + _hint(result)
     shape = context.shapes.get(result.shape)
-    return shape.message if shape is not None else f"{curie(result.component)} not satisfied"
+    return (shape.message if shape is not None else f"{curie(result.component)} not satisfied") + _hint(result)
+
+
+def _hint(result: ValidationResult) -> str:
+    """The suggestion of a result, as the sentence the formats append to its message."""
+    return f" Did you mean {curie(result.suggestion)}?" if result.suggestion else ""
 
 
 def render_junit(report: ValidationReport, *, allow_warnings: bool, context: ReportContext | None = None) -> str:

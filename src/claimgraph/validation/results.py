@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = ["Severity", "ValidationResult"]
@@ -65,6 +65,8 @@ class ValidationResult:
     value: str | None
     component: str
     message: str
+    #: The term a misspelt one most likely meant (from the shape's cg:suggestionQuery), if any.
+    suggestion: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return (_RANK.get(self.severity, 3), self.shape, self.focus, self.path or "", self.value or "")

@@ -58,6 +58,9 @@ class CountCheck(Check):
         self.bounds = bounds
 
     def query(self) -> str:
+        if all(b.minimum and b.n == 1 for b in self.bounds):
+            # "At least one": the focus nodes without a value, found without counting every node's.
+            return f"SELECT ?this (0 AS ?n) WHERE {{ {self.scope.focus} MINUS {{ ?this {self.scope.path} ?v }} }}"
         having = " || ".join(b.having() for b in self.bounds)
         values = f"OPTIONAL {{ ?this {self.scope.path} ?v }}"
         where = f"WHERE {{ {self.scope.focus} {values} }}"

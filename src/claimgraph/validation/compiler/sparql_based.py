@@ -99,13 +99,18 @@ class SparqlComponent(ConstraintComponent, parameters=("sparql",), name="SPARQL"
             if set(bindings) - {"this", "currentShape"}:
                 raise Unsupported(f"pre-bound variables {sorted(bindings)}")
             prologue, body = _split_prologue(query)
-            projected, predicates = _check_prebinding(helper.apply_prefixes(prologue + body))
+            projected, predicates, bound = _check_prebinding(helper.apply_prefixes(prologue + body))
             if "failure" in projected:
                 raise Unsupported("?failure in a SPARQL constraint")
             names = " ".join(f"?{v}" for v in projected)
             prologue = helper.apply_prefixes(prologue)
-            body = _rewrite_not_exists(prologue, body)
-            text = f"{prologue}\nSELECT DISTINCT {names} WHERE {{ {scope.focus} {{ {body} }} }}"
+            if bound:
+                body = _rewrite_not_exists(prologue, body)
+                text = f"{prologue}\nSELECT DISTINCT {names} WHERE {{ {scope.focus} {{ {body} }} }}"
+            else:
+                # $this only in the top-level group's filters: in that group, after the focus pattern,
+                # they see it bound, as pre-binding has it.
+                text = f"{prologue}\nSELECT DISTINCT {names} WHERE {{ {scope.focus} {_where_group(body)} }}"
             substitutions = {"currentShape": ox_term(self.shape.node)} if "currentShape" in bindings else {}
             path = str(self.shape.path()) if self.shape.is_property_shape else None
             yield SparqlCheck(self.shape, path, text, projected, substitutions, predicates)
@@ -232,13 +237,19 @@ def _mandatory(node: CompValue) -> set[str]:
         return _mandatory(node["p"])
     if name == "Union":
         return _mandatory(node["p1"]) & _mandatory(node["p2"])
+    if name == "ToMultiSet":  # a sub-select binds what its own pattern binds, of what it projects
+        return _mandatory(node["p"]) & {str(v) for v in dict.get(node["p"], "PV", ())}
     return set()
 
 
 def _algebra_nodes(node: object) -> Iterator[CompValue]:
+    """The algebra's nodes, but not those inside a sub-select that does not use ``$this``: pre-binding
+    never reaches into one, so it runs the same joined or pre-bound, whatever it holds."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if isinstance(node, CompValue):
+        if node.name == "ToMultiSet" and "this" not in _variables(node):
+            return
         yield node
     if isinstance(node, dict):
         for value in node.values():
@@ -249,8 +260,9 @@ def _algebra_nodes(node: object) -> Iterator[CompValue]:
 
 
 @functools.lru_cache(maxsize=256)
-def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | None]:
-    """Projected variables and predicates of a SHACL-SPARQL SELECT that may run with ``$this`` free.
+def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | None, bool]:
+    """Projected variables and predicates of a SHACL-SPARQL SELECT that may run with ``$this`` free,
+    and whether the top-level group binds ``$this`` (else only its filters use it: see ``checks``).
 
     The predicates are the IRIs the query's triple patterns and paths use (None: a variable or
     negated property set can match any predicate).
@@ -269,11 +281,31 @@ def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | Non
             raise Unsupported(f"{node.name} in a SPARQL constraint")
         if node.name == "Extend" and str(node.get("var")) == "this":
             raise Unsupported("BIND to $this")
-    if "this" not in _mandatory(algebra):
-        raise Unsupported("$this is not bound by a triple pattern of the query's top-level group")
     if not _joinable(algebra):
         raise Unsupported("$this is used outside the triple patterns and filters of the top-level group")
-    return projected, _predicates(algebra)
+    bound = "this" in _mandatory(algebra)
+    if not bound and _modified(algebra):
+        raise Unsupported("$this is not bound by a triple pattern of the query's top-level group")
+    return projected, _predicates(algebra), bound
+
+
+def _modified(algebra: CompValue) -> bool:
+    """Does the SELECT do more than project (DISTINCT, ORDER BY …), so its group cannot be inlined?"""
+    node = algebra["p"]
+    return getattr(node, "name", "") != "Project" or getattr(node["p"], "name", "") != "Filter"
+
+
+def _where_group(body: str) -> str:
+    """What the group of a SELECT's WHERE clause holds, without its braces (the query ends with it:
+    nothing modifies it)."""
+    found = [t for t in tokens(body) if t.kind is not TokenKind.OTHER]
+    opening = next(k for k, t in enumerate(found) if t.kind is TokenKind.OPEN)
+    depth = 0
+    for token in found[opening:]:
+        depth += {TokenKind.OPEN: 1, TokenKind.CLOSE: -1}.get(token.kind, 0)
+        if depth == 0:
+            return body[found[opening].at + 1 : token.at]
+    raise Unsupported("unbalanced braces in a SPARQL constraint")
 
 
 def _joinable(node: CompValue) -> bool:
@@ -370,34 +402,36 @@ def _occurrences(algebra: CompValue) -> Counter[str]:
 
 
 def _never_literal(algebra: CompValue) -> set[str]:
-    """Variables a FILTER of the query's top-level group requires to be IRIs or blank nodes."""
+    """Variables a FILTER requires to be IRIs or blank nodes in every solution of the query's
+    top-level group: filters of that group, of the groups it joins and of the sub-selects it joins."""
     from rdflib.term import Variable
 
     found: set[str] = set()
     aliases: dict[str, str] = {}  # BIND (?v AS ?alias)
-    node = dict.get(algebra, "p")
-    while node is not None and getattr(node, "name", "") in (
-        "Project",
-        "Distinct",
-        "Reduced",
-        "Filter",
-        "OrderBy",
-        "Extend",
-    ):
-        if node.name == "Extend" and isinstance(node["expr"], Variable):
+    stack: list[object] = [dict.get(algebra, "p")]
+    while stack:
+        node = stack.pop()
+        name = getattr(node, "name", "")
+        if name == "Join":
+            stack.extend([node["p1"], node["p2"]])  # type: ignore[index]
+            continue
+        if name not in ("Project", "Distinct", "Reduced", "Filter", "OrderBy", "Extend", "ToMultiSet"):
+            continue
+        assert isinstance(node, dict)
+        if name == "Extend" and isinstance(node["expr"], Variable):
             aliases[str(node["var"])] = str(node["expr"])
-        if node.name == "Filter":
+        if name == "Filter":
             conjuncts = [node["expr"]]
             while conjuncts:
                 expr = conjuncts.pop()
-                name = getattr(expr, "name", "")
-                if name == "ConditionalAndExpression":
+                kind = getattr(expr, "name", "")
+                if kind == "ConditionalAndExpression":
                     conjuncts.extend([expr["expr"], *expr["other"]])
-                elif name in ("Builtin_isIRI", "Builtin_isURI", "Builtin_isBLANK") and isinstance(
+                elif kind in ("Builtin_isIRI", "Builtin_isURI", "Builtin_isBLANK") and isinstance(
                     expr["arg"], Variable
                 ):
                     found.add(str(expr["arg"]))
-        node = node["p"]
+        stack.append(node["p"])
     return found | {aliases[name] for name in found if name in aliases}
 
 

@@ -16,17 +16,27 @@ import pyoxigraph as ox
 
 from claimgraph.errors import InputError
 from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, parse_file
-from claimgraph.namespaces import CG, OWL, RDF, RDFS
+from claimgraph.namespaces import CG, OWL, RDF, RDFS, VOID
 
 if TYPE_CHECKING:
 
     pass
 
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 
 TYPE = ox.NamedNode(RDF.type)
 SUBCLASS = ox.NamedNode(RDFS.subClassOf)
+VOCABULARY = ox.NamedNode(VOID.vocabulary)
+#: The types that declare a class or a property: what the vocabulary shapes read of the
+#: ontology (a file stating them is loaded by every incremental run, like one with rdfs:subClassOf).
+SCHEMA_TYPES = frozenset(
+    ox.NamedNode(t)
+    for t in (
+        *(OWL.Class, RDFS.Class, RDFS.Datatype, RDF.Property),
+        *(OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.OntologyProperty),
+    )
+)
 ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
 ONTOLOGY_TYPE = (TYPE, ox.NamedNode(OWL.Ontology))
 # Formats whose graph placement depends on the content (an owl:Ontology moves a file to its graph).
@@ -41,7 +51,7 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
 CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, digest TEXT NOT NULL, stat TEXT NOT NULL,
-                    indexed INTEGER NOT NULL, default_graph INTEGER NOT NULL, subclass INTEGER NOT NULL);
+                    indexed INTEGER NOT NULL, default_graph INTEGER NOT NULL, schema INTEGER NOT NULL);
 CREATE TABLE subjects (node INTEGER NOT NULL, file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE);
 CREATE TABLE edges (s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                     file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE);
@@ -205,10 +215,13 @@ class Index:
         return ids
 
     def _add(self, path: Path, digest: str, signature: str, at: int, content: _Parsed) -> None:
-        subclass = any(q.predicate == SUBCLASS for q in content.quads)
+        schema = any(
+            q.predicate in (SUBCLASS, VOCABULARY) or (q.predicate == TYPE and q.object in SCHEMA_TYPES)
+            for q in content.quads
+        )
         cursor = self.db.execute(
-            "INSERT INTO files (path, digest, stat, indexed, default_graph, subclass) VALUES (?, ?, ?, ?, ?, ?)",
-            (str(path), digest, signature, at, content.default_graph, subclass),
+            "INSERT INTO files (path, digest, stat, indexed, default_graph, schema) VALUES (?, ?, ?, ?, ?, ?)",
+            (str(path), digest, signature, at, content.default_graph, schema),
         )
         file = cursor.lastrowid
         assert file is not None
@@ -268,7 +281,8 @@ class Index:
         return {p for p, i in self.ids.items() if i in ids}
 
     def flagged(self, column: str) -> list[Path]:
-        """Files whose ``column`` flag (``default_graph``, ``subclass``) is set."""
+        """Files whose ``column`` flag is set: ``default_graph``, or ``schema`` (the file states
+        rdfs:subClassOf or void:vocabulary, or declares a class or property)."""
         return [Path(p) for (p,) in self.db.execute(f"SELECT path FROM files WHERE {column}")]
 
     def documents_archiving(self, names: set[str]) -> set[str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from claimgraph.namespaces import SH
+from claimgraph.namespaces import SH, VOID
 
 if TYPE_CHECKING:
     import rdflib
@@ -25,10 +25,15 @@ class FullRunNeeded(Exception):
 
 @dataclass(frozen=True)
 class Reach:
-    """What validating one focus node reads: triples of nodes within ``depth`` hops along ``predicates``."""
+    """What validating one focus node reads: triples of nodes within ``depth`` hops along ``predicates``.
+
+    :ivar object_targets: predicates whose objects are focus nodes (sh:targetObjectsOf): a change to
+        such a triple affects its object.
+    """
 
     predicates: frozenset[str]
     depth: int
+    object_targets: frozenset[str] = frozenset()
 
 
 _NESTED = ("node", "not", "qualifiedValueShape", "property")
@@ -43,9 +48,8 @@ def shape_reach(shapes: rdflib.Graph) -> Reach:
     import rdflib
 
     sh = rdflib.Namespace(SH)
-    for unsupported in ("targetObjectsOf", "target"):
-        if next(shapes.subjects(sh[unsupported], None), None) is not None:
-            raise FullRunNeeded(f"a shape uses sh:{unsupported}")
+    if next(shapes.subjects(sh.target, None), None) is not None:
+        raise FullRunNeeded("a shape uses sh:target")
     if next(shapes.subjects(rdflib.RDF.type, sh.ConstraintComponent), None) is not None:
         raise FullRunNeeded("the shapes define a constraint component of their own")
     for kind in (rdflib.RDFS.Class, rdflib.OWL.Class):
@@ -81,14 +85,22 @@ def shape_reach(shapes: rdflib.Graph) -> Reach:
         return depth
 
     targeted = {
-        s for local in ("targetClass", "targetNode", "targetSubjectsOf") for s in shapes.subjects(sh[local], None)
+        s
+        for local in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
+        for s in shapes.subjects(sh[local], None)
     }
     depth = max((reads(s, frozenset()) for s in targeted), default=0)
-    return Reach(frozenset(predicates), depth)
+    objects = frozenset(str(p) for p in shapes.objects(None, sh.targetObjectsOf))
+    return Reach(frozenset(predicates), depth, objects)
 
 
 def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str]) -> int:
-    """Depth read by a SHACL-SPARQL constraint: the longest chain from ``$this`` to a triple's subject."""
+    """Depth read by a SHACL-SPARQL constraint: the longest chain from ``$this`` to a triple's subject.
+
+    Read from the ontology, not followed: the declarations of the terms a node uses (the triples of a
+    variable in predicate position, or of a type's class) and the vocabularies (void:vocabulary),
+    whose files every incremental run loads (a change to them is a full run).
+    """
     import rdflib
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -118,8 +130,11 @@ def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str]) -
         return term
 
     def hops(path: Any) -> int | None:
-        """Hops along a predicate or path; None for a type test (its object is a class, read from the ontology)."""
+        """Hops along a predicate or path; None for a type test (its object is a class, read from the
+        ontology); 0 for a variable predicate (what it reaches is not followed: checked below)."""
         path = iri(path)
+        if isinstance(path, rdflib.Variable):
+            return 0
         if isinstance(path, rdflib.URIRef):
             if path == rdflib.RDF.type:
                 return None
@@ -141,17 +156,34 @@ def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str]) -
             return sum(c for c in counts if c is not None)
         raise FullRunNeeded(f"a SPARQL constraint follows {path!r} (only IRIs and sequences are followed)")
 
-    triples = [
-        (flat[i], hops(flat[i + 1]), iri(flat[i + 2]))
+    def simple(path: Any) -> Any:
+        """The IRI or variable a path of one plain step is, else the path."""
+        name = getattr(path, "name", None)
+        if name in ("PathAlternative", "PathSequence") and len(path["part"]) == 1:
+            return simple(path["part"][0])
+        if name == "PathElt" and dict.get(path, "mod") is None:
+            return simple(path["part"])
+        return iri(path)
+
+    statements = [
+        (flat[i], simple(flat[i + 1]), flat[i + 1], iri(flat[i + 2]))
         for block in _parts(tree, "TriplesBlock")
         for flat in (list(t) for t in block["triples"])
         for i in range(0, len(flat), 3)
     ]
+    schema = {p for _, p, _, _ in statements if isinstance(p, rdflib.Variable)}
+    schema |= {o for _, p, _, o in statements if p == rdflib.RDF.type}
+    vocabulary = rdflib.URIRef(VOID.vocabulary)
+    triples = [(s, hops(path), o) for s, p, path, o in statements if s not in schema and p != vocabulary]
+    blind = {o for _, p, _, o in statements if isinstance(p, rdflib.Variable)}
     distance: dict[Any, int] = {rdflib.Variable("this"): 0}
     for _ in range(len(triples) + 1):  # longest chains settle in as many rounds as there are triples
         for s, step, o in triples:
             if s in distance and step is not None and distance[s] + step > distance.get(o, -1):
                 distance[o] = distance[s] + step
+    followed = [s for s, _, _ in triples if s in blind]
+    if followed:
+        raise FullRunNeeded(f"a SPARQL constraint reads {followed[0].n3()}, reached by a variable predicate")
     unreached = [s for s, _, _ in triples if s not in distance]
     if unreached:
         raise FullRunNeeded(f"a SPARQL constraint reads {unreached[0].n3()}, not reached from $this")

@@ -22,7 +22,7 @@ from claimgraph.errors import DuplicateGraphError
 from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, load_dataset
 from claimgraph.namespaces import CG
 from claimgraph.validation.incremental.changes import Changes
-from claimgraph.validation.incremental.index import SUBCLASS, Index
+from claimgraph.validation.incremental.index import SCHEMA_TYPES, SUBCLASS, TYPE, VOCABULARY, Index
 from claimgraph.validation.incremental.reach import FullRunNeeded, Reach, shape_reach
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
             if path.suffix in FORMATS:
                 # A file in the corpus, or one deleted from a directory the corpus is read from.
                 if path in located or any(path.is_relative_to(d) for d in directories):
-                    changed |= _changed_subjects(path, changes.old.get(path), new=path in located)
+                    changed |= _changed_nodes(path, changes.old.get(path), new=path in located, reach=reach)
             elif ".claimgraph" not in path.parts:
                 archived.add(path.name)
         changed |= index.documents_archiving(archived)
@@ -150,7 +150,7 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
         blank = next((n for n in affected if n.startswith("_:")), None)
         if blank is not None:
             raise FullRunNeeded("a blank node is among the affected nodes")
-        files = index.files_stating(read) | set(index.flagged("subclass"))
+        files = index.files_stating(read) | set(index.flagged("schema"))
         default = set(index.flagged("default_graph"))
         if files & default:
             # The loader resolves archive paths of the default graph against its first file.
@@ -199,14 +199,20 @@ def _cached_reach(root: Path, index: Index) -> Reach:
     if cached is None:
         try:
             found = shape_reach(to_rdflib(load_dataset(root, paths=[]).shape_quads()))
-            cached = json.dumps({"predicates": sorted(found.predicates), "depth": found.depth})
+            cached = json.dumps(
+                {
+                    "predicates": sorted(found.predicates),
+                    "depth": found.depth,
+                    "object_targets": sorted(found.object_targets),
+                }
+            )
         except FullRunNeeded as reason:
             cached = json.dumps({"full_run": str(reason)})
         index.put(key, cached)
     value = json.loads(cached)
     if "full_run" in value:
         raise FullRunNeeded(value["full_run"])
-    return Reach(frozenset(value["predicates"]), int(value["depth"]))
+    return Reach(frozenset(value["predicates"]), int(value["depth"]), frozenset(value["object_targets"]))
 
 
 def _real(path: Path, directories: dict[Path, Path]) -> Path:
@@ -220,8 +226,13 @@ def _real(path: Path, directories: dict[Path, Path]) -> Path:
     return real / path.name
 
 
-def _changed_subjects(path: Path, old: bytes | None, *, new: bool) -> set[str]:
-    """Subjects of the triples a changed file added or removed (all its subjects, where placement may move)."""
+def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) -> set[str]:
+    """Subjects of the triples a changed file added or removed (all its subjects, where placement may
+    move), and the objects of those it added whose predicate targets its objects (sh:targetObjectsOf).
+
+    A removed triple's object is left out: still a target elsewhere, its results are unchanged; no
+    longer one, it has none, and an incremental run reports nothing of a node it does not validate.
+    """
     fmt = FORMATS[path.suffix]
 
     def parse(data: bytes | None, which: str) -> set[ox.Quad]:
@@ -238,4 +249,11 @@ def _changed_subjects(path: Path, old: bytes | None, *, new: bool) -> set[str]:
         raise FullRunNeeded(f"{path} adds or removes rdfs:subClassOf")
     if any(isinstance(q.subject, ox.BlankNode) for q in difference):
         raise FullRunNeeded(f"blank nodes changed in {path}")
-    return {q.subject.value for q in difference if isinstance(q.subject, ox.NamedNode)}
+    if any((q.predicate == TYPE and q.object in SCHEMA_TYPES) or q.predicate == VOCABULARY for q in difference):
+        raise FullRunNeeded(f"{path} declares a class, a property or a vocabulary")
+    targets = {
+        q.object.value
+        for q in difference & after
+        if q.predicate.value in reach.object_targets and isinstance(q.object, ox.NamedNode)
+    }
+    return {q.subject.value for q in difference if isinstance(q.subject, ox.NamedNode)} | targets
