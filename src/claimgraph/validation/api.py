@@ -101,13 +101,14 @@ class ValidationReport:
 ENGINES = ("auto", "fast", "pyshacl")
 
 
-def validate(dataset: Dataset, *, engine: str = "auto") -> ValidationReport:
+def validate(dataset: Dataset, *, engine: str = "auto", focus: Container[str] | None = None) -> ValidationReport:
     """Validate ``dataset`` against its shapes graph.
 
     :param dataset: a loaded dataset; its shapes graph supplies the shapes.
     :param engine: ``"auto"`` (default): shapes compiled to SPARQL and run by Oxigraph, pySHACL for
         any shape the compiler does not support; ``"fast"``: the compiled shapes only (raises if one
         is not supported); ``"pyshacl"``: pySHACL alone, the reference.
+    :param focus: report only the results on these focus nodes (see :meth:`ValidationReport.restricted`).
     :returns: the report; inspect :attr:`ValidationReport.conforms`.
     :raises ValueError: for an unknown engine.
     :raises UnsupportedShapesError: with ``engine="fast"``, if a shape needs pySHACL.
@@ -118,6 +119,8 @@ def validate(dataset: Dataset, *, engine: str = "auto") -> ValidationReport:
 
     with _quiet_rdflib():
         report = _validate_pyshacl(dataset) if engine == "pyshacl" else _validate_fast(dataset, strict=engine == "fast")
+    if focus is not None:
+        report = report.restricted(focus)
     report.results = with_suggestions(dataset, report.results)
     return report
 

@@ -107,7 +107,7 @@ def validate_changes(
         return IncrementalReport(report, dataset, changes.files, None, str(reason), len(corpus), len(corpus))
     affected, files = plan
     dataset = load_dataset(root, paths=files)
-    report = validate(dataset, engine=engine).restricted(affected)
+    report = validate(dataset, engine=engine, focus=affected)
     report.counts = _counts(dataset, affected)
     return IncrementalReport(report, dataset, changes.files, frozenset(affected), None, len(corpus), len(files))
 
