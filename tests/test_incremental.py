@@ -228,8 +228,10 @@ def bundled_report() -> ValidationReport:
         " anchor:intelligence-community-putin-wants-more-quote oa:exact ?e } } ;"
         " INSERT DATA { GRAPH doc:optimism-vs-intelligence {"
         ' anchor:intelligence-community-putin-wants-more-quote oa:exact "The intelligence community" } }',
+        # A place loses its type: defined nowhere, it is reported where events and propositions name it.
+        "DELETE WHERE { GRAPH graph:places { place:donetsk a ?type } }",
     ],
-    ids=["relay-agent-type", "claimant-anonymous", "proposition-type", "evidence-document", "quote"],
+    ids=["relay-agent-type", "claimant-anonymous", "proposition-type", "evidence-document", "quote", "place-type"],
 )
 def test_change_in_one_file_revalidates_what_other_files_state_about_it(
     data_copy: Path, bundled_report: ValidationReport, update: str

@@ -142,7 +142,9 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
         for _ in range(reach.depth):
             frontier = index.neighbours(frontier, reach.predicates, backwards=True) - affected
             affected |= frontier
-        read = set(affected)
+        # An affected node that objects of a target predicate are is a focus node only where a triple
+        # pointing to it is loaded.
+        read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
         frontier = set(affected)
         for _ in range(reach.depth):
             frontier = index.neighbours(frontier, reach.predicates, backwards=False) - read
