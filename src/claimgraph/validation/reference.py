@@ -11,7 +11,8 @@ moves one fails in ``tests/test_reference.py``, naming it, rather than deep in a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -31,6 +32,7 @@ __all__ = [
     "fails_less_than",
     "generic_messages",
     "is_constraint_parameter",
+    "prepared_queries",
     "read_shapes",
     "run_shapes",
     "sparql_constraints",
@@ -87,21 +89,60 @@ class ShapesIndex:
     custom_constraints: bool
 
 
+@contextmanager
+def prepared_queries() -> Iterator[None]:
+    """While it lasts, rdflib parses each distinct query text once, not once per call.
+
+    pySHACL runs a SHACL-SPARQL constraint as one query per focus node, passing the query as text, and
+    rdflib parses the text again each time: about 85% of a reference run on the bundled shapes. Inside
+    this context the parsed and translated query is kept per text (with its base and namespaces) and
+    reused, which rdflib supports (it is what ``prepareQuery`` gives); the cache ends with the context.
+    """
+    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    plain = processor.SPARQLProcessor.query
+    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+
+    def query(
+        self: object,
+        text: object,
+        initBindings: object = None,
+        initNs: Mapping[str, object] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> object:
+        if isinstance(text, str):
+            key = (text, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in cache:
+                cache[key] = translateQuery(parseQuery(text), base, initNs)
+            text = cache[key]
+        return plain(self, text, initBindings, initNs, base, DEBUG)  # type: ignore[arg-type]
+
+    processor.SPARQLProcessor.query = query  # type: ignore[assignment,method-assign]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = plain  # type: ignore[method-assign]
+
+
 def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
     """pySHACL's report graph for ``data`` against ``shapes`` (no inference, every severity)."""
     import pyshacl
     import rdflib
 
-    _, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=False,
-        allow_infos=False,
-        meta_shacl=False,
-        advanced=False,
-    )
+    with prepared_queries():
+        _, report_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=False,
+            allow_infos=False,
+            meta_shacl=False,
+            advanced=False,
+        )
     assert isinstance(report_graph, rdflib.Graph)
     return report_graph
 
@@ -229,7 +270,8 @@ def run_shapes(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[Referenc
 
     executor = SHACLExecutor()
     for shape in shapes:
-        _, reports = shape.validate(executor, data)  # type: ignore[attr-defined]
+        with prepared_queries():
+            _, reports = shape.validate(executor, data)  # type: ignore[attr-defined]
         for _, result, triples in reports:
             found: dict[str, Node] = {}
             for s, p, o in triples:
