@@ -116,7 +116,8 @@ def sparql_shape(query: str) -> str:
     [
         ("ex:S sh:targetClass ex:C ; sh:path [ sh:inversePath ex:p ] ; sh:class ex:D .", "complex sh:path"),
         ("ex:S sh:target [ a ex:Target ] ; sh:path ex:q ; sh:minCount 1 .", "sh:target"),
-        (sparql_shape("SELECT $this WHERE { ?x ex:p $this }"), "reads ?x, not reached from $this"),
+        (sparql_shape("SELECT $this WHERE { ?x ex:p/ex:q $this }"), "reads ?x backwards along a path"),
+        (sparql_shape("SELECT $this WHERE { ?x ex:p ?y }"), "reads ?x, not reached from $this"),
         (sparql_shape("SELECT $this WHERE { $this ex:p+ ?x . ?x ex:q ?y }"), "only IRIs and sequences"),
         (
             sparql_shape("SELECT $this WHERE { $this ?p ?x . ?x ex:q ?y }"),
@@ -124,11 +125,26 @@ def sparql_shape(query: str) -> str:
         ),
         ("ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:param ] .", "constraint component of their own"),
     ],
-    ids=["inverse-path", "sparql-target", "backwards-sparql", "repeated-path", "variable-predicate-read", "component"],
+    ids=[
+        "inverse-path",
+        "sparql-target",
+        "backwards-sparql-path",
+        "unreached-sparql",
+        "repeated-path",
+        "variable-predicate-read",
+        "component",
+    ],
 )
 def test_shapes_reading_backwards_or_unboundedly_need_a_full_run(shape: str, reason: str) -> None:
     with pytest.raises(FullRunNeeded, match=re.escape(reason)):
         shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + shape, format="turtle"))
+
+
+def test_a_sparql_constraint_joining_on_a_shared_value_reads_that_predicate_backwards() -> None:
+    query = "SELECT $this ?value WHERE { $this ex:hash ?h . ?value ex:hash ?h . ?other ex:cites $this }"
+    reach = shape_reach(rdflib.Graph().parse(data=SHAPES_HEAD + sparql_shape(query), format="turtle"))
+    assert reach.inverse == {"http://example.org/hash", "http://example.org/cites"}
+    assert reach.depth == 2  # the other node's hash: to the value, and back from it
 
 
 def test_a_variable_predicate_and_the_declarations_it_reads_stay_on_the_focus_node() -> None:
@@ -270,6 +286,39 @@ def test_changed_archived_text_revalidates_its_document_and_anchors(
     shapes = {r.shape.rpartition("#")[2] for r in outcome.report.results}
     assert {"SourceDocument-sha256MatchesText", "TextAnchor-exactInArchivedText"} <= shapes
     assert outcome.loaded_files < len(data_files(data_copy / "graph"))
+
+
+def _archive_copy(data_copy: Path, slug: str) -> Path:
+    """A second document, in a new file, archiving the article's text again (doc:SLUG)."""
+    article = (data_copy / "graph" / "optimism-vs-intelligence.trig").read_text(encoding="utf-8")
+    head = article[: article.index("doc:optimism-vs-intelligence {")]
+    body = article[article.index("    doc:optimism-vs-intelligence\n") :]
+    body = body[: body.index(" .\n") + 3].replace("doc:optimism-vs-intelligence", f"doc:{slug}", 1)
+    path = data_copy / "graph" / f"{slug}.trig"
+    path.write_text(f"{head}doc:{slug} {{\n{body}}}\n", encoding="utf-8")
+    return path
+
+
+def test_the_same_text_archived_again_in_a_new_file_is_reported_on_the_first_document(
+    data_copy: Path, bundled_report: ValidationReport
+) -> None:
+    commit(data_copy)
+    _archive_copy(data_copy, "zz-copy")
+    outcome = compare(data_copy, bundled_report)
+    # The result stands on the unchanged document (its IRI sorts first), read from the new file's hash.
+    (found,) = [r for r in outcome.report.results if r.shape.endswith("SourceDocument-uniqueArchive")]
+    assert (found.focus, found.value) == (iri("doc:optimism-vs-intelligence"), iri("doc:zz-copy"))
+
+
+def test_a_duplicate_archive_removed_clears_the_result_on_the_other_document(data_copy: Path) -> None:
+    copy = _archive_copy(data_copy, "zz-copy")
+    commit(data_copy)
+    base = validate(load_dataset(data_copy))
+    assert any(r.shape.endswith("SourceDocument-uniqueArchive") for r in base.results)
+    copy.unlink()
+    outcome = compare(data_copy, base)
+    assert iri("doc:optimism-vs-intelligence") in outcome.affected  # type: ignore[operator]
+    assert not any(r.shape.endswith("SourceDocument-uniqueArchive") for r in outcome.report.results)
 
 
 def test_deleted_and_added_files(data_copy: Path, bundled_report: ValidationReport) -> None:

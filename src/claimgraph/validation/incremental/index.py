@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     pass
 
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 
 TYPE = ox.NamedNode(RDF.type)
 SUBCLASS = ox.NamedNode(RDFS.subClassOf)
@@ -75,10 +76,18 @@ _RACY_NS = 2_000_000_000
 
 
 def _node(term: Any, file: int) -> str:
-    """A node as the index keys it: an IRI, or a blank node qualified by its file (labels are local)."""
+    """A node as the index keys it: an IRI, a blank node qualified by its file (labels are local), or
+    a literal by the hash of its N-Triples form (only values of predicates read backwards are kept)."""
     if isinstance(term, ox.BlankNode):
         return f"_:{file}:{term.value}"
+    if isinstance(term, ox.Literal):
+        return literal_key(term)
     return str(term.value)
+
+
+def literal_key(term: ox.Literal) -> str:
+    """The index's name for a literal value: it shares no prefix with an IRI or a blank node."""
+    return '"' + hashlib.sha256(str(term).encode("utf-8")).hexdigest()
 
 
 def _stat(path: Path) -> tuple[str, int]:
@@ -158,6 +167,8 @@ class Index:
             except (OSError, sqlite3.Error):
                 self.db = _prepared(sqlite3.connect(":memory:"))
         self.ids: dict[Path, int] = {}
+        #: Predicates whose literal values are indexed as nodes (see :attr:`Reach.inverse`).
+        self.literal_predicates: frozenset[str] = frozenset()
 
     def close(self) -> None:
         self.db.close()
@@ -170,13 +181,21 @@ class Index:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def refresh(self, files: dict[Path, Path]) -> None:
+    def refresh(self, files: dict[Path, Path], *, literal_predicates: frozenset[str] = frozenset()) -> None:
         """Re-index every file whose bytes changed; forget files no longer in ``files``.
 
         :param files: the data files, by real path (symbolic links resolved), each as the user named it.
+        :param literal_predicates: predicates whose literal values are indexed as nodes; the whole
+            corpus is indexed again when they differ from the last run's.
 
         :raises InputError: if a file cannot be read or parsed (as a full load would).
         """
+        self.literal_predicates = literal_predicates
+        wanted_key = json.dumps(sorted(literal_predicates))
+        if self.get("literal-predicates") != wanted_key:
+            with self.db:
+                self.db.execute("DELETE FROM files")
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('literal-predicates', ?)", (wanted_key,))
         known = {
             Path(p): (d, st, at) for p, d, st, at in self.db.execute("SELECT path, digest, stat, indexed FROM files")
         }
@@ -229,7 +248,8 @@ class Index:
         edges = {
             (_node(q.subject, file), q.predicate.value, _node(q.object, file))
             for q in content.quads
-            if isinstance(q.object, ox.NamedNode | ox.BlankNode) and q.predicate != TYPE
+            if (isinstance(q.object, ox.NamedNode | ox.BlankNode) and q.predicate != TYPE)
+            or (isinstance(q.object, ox.Literal) and q.predicate.value in self.literal_predicates)
         }
         archive = {
             (Path(q.object.value).name, _node(q.subject, file))

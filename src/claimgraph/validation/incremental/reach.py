@@ -29,11 +29,15 @@ class Reach:
 
     :ivar object_targets: predicates whose objects are focus nodes (sh:targetObjectsOf): a change to
         such a triple affects its object.
+    :ivar inverse: predicates a SPARQL constraint also reads backwards, from a value to the other
+        subjects that have it (``$this cg:sha256 ?h . ?other cg:sha256 ?h``): a hop from a node to its
+        value and on to every node sharing that value, literals included (the index keeps them).
     """
 
     predicates: frozenset[str]
     depth: int
     object_targets: frozenset[str] = frozenset()
+    inverse: frozenset[str] = frozenset()
 
 
 _NESTED = ("node", "not", "qualifiedValueShape", "property")
@@ -57,6 +61,7 @@ def shape_reach(shapes: rdflib.Graph) -> Reach:
             if (node, rdflib.RDF.type, sh.NodeShape) in shapes or (node, rdflib.RDF.type, sh.PropertyShape) in shapes:
                 raise FullRunNeeded(f"{node} is a shape and a class (an implicit target)")
     predicates: set[str] = set()
+    inverse: set[str] = set()
     memo: dict[Any, int] = {}
 
     def reads(shape: Any, active: frozenset[Any]) -> int:
@@ -69,7 +74,9 @@ def shape_reach(shapes: rdflib.Graph) -> Reach:
         operands = [o for local in _NESTED for o in shapes.objects(shape, sh[local])]
         operands += [i for local in _LISTS for lst in shapes.objects(shape, sh[local]) for i in shapes.items(lst)]
         nested = max((reads(o, active) for o in operands), default=0)
-        own = max((_sparql_reach(shapes, c, predicates) for c in shapes.objects(shape, sh.sparql)), default=0)
+        own = max(
+            (_sparql_reach(shapes, c, predicates, inverse) for c in shapes.objects(shape, sh.sparql)), default=0
+        )
         path = shapes.value(shape, sh.path)
         if path is None:
             depth = max(nested, own)
@@ -91,11 +98,15 @@ def shape_reach(shapes: rdflib.Graph) -> Reach:
     }
     depth = max((reads(s, frozenset()) for s in targeted), default=0)
     objects = frozenset(str(p) for p in shapes.objects(None, sh.targetObjectsOf))
-    return Reach(frozenset(predicates), depth, objects)
+    return Reach(frozenset(predicates), depth, objects, frozenset(inverse))
 
 
-def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str]) -> int:
+def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str], inverse: set[str]) -> int:
     """Depth read by a SHACL-SPARQL constraint: the longest chain from ``$this`` to a triple's subject.
+
+    A triple whose object is reached and whose subject is not (``?other cg:sha256 ?h``, with ``?h``
+    the focus node's value) is read backwards: its predicate joins ``inverse``, and its subject is a
+    hop further than its object.
 
     Read from the ontology, not followed: the declarations of the terms a node uses (the triples of a
     variable in predicate position, or of a type's class) and the vocabularies (void:vocabulary),
@@ -174,20 +185,26 @@ def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str]) -
     schema = {p for _, p, _, _ in statements if isinstance(p, rdflib.Variable)}
     schema |= {o for _, p, _, o in statements if p == rdflib.RDF.type}
     vocabulary = rdflib.URIRef(VOID.vocabulary)
-    triples = [(s, hops(path), o) for s, p, path, o in statements if s not in schema and p != vocabulary]
+    triples = [(s, hops(path), o, p) for s, p, path, o in statements if s not in schema and p != vocabulary]
     blind = {o for _, p, _, o in statements if isinstance(p, rdflib.Variable)}
     distance: dict[Any, int] = {rdflib.Variable("this"): 0}
     for _ in range(len(triples) + 1):  # longest chains settle in as many rounds as there are triples
-        for s, step, o in triples:
+        for s, step, o, _ in triples:
             if s in distance and step is not None and distance[s] + step > distance.get(o, -1):
                 distance[o] = distance[s] + step
-    followed = [s for s, _, _ in triples if s in blind]
+        for s, step, o, p in triples:
+            if s not in distance and o in distance and isinstance(o, rdflib.Variable):
+                if step != 1 or not isinstance(p, rdflib.URIRef):
+                    raise FullRunNeeded(f"a SPARQL constraint reads {s.n3()} backwards along a path")
+                inverse.add(str(p))
+                distance[s] = distance[o] + 1
+    followed = [s for s, _, _, _ in triples if s in blind]
     if followed:
         raise FullRunNeeded(f"a SPARQL constraint reads {followed[0].n3()}, reached by a variable predicate")
-    unreached = [s for s, _, _ in triples if s not in distance]
+    unreached = [s for s, _, _, _ in triples if s not in distance]
     if unreached:
         raise FullRunNeeded(f"a SPARQL constraint reads {unreached[0].n3()}, not reached from $this")
-    depth = max((distance[s] for s, _, _ in triples), default=0)
+    depth = max((distance[s] for s, _, _, _ in triples), default=0)
     if depth > 2 * len(triples):
         raise FullRunNeeded("a cycle in a SPARQL constraint's pattern")
     return depth

@@ -22,7 +22,7 @@ from claimgraph.errors import DuplicateGraphError
 from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, load_dataset
 from claimgraph.namespaces import CG
 from claimgraph.validation.incremental.changes import Changes
-from claimgraph.validation.incremental.index import SCHEMA_TYPES, SUBCLASS, TYPE, VOCABULARY, Index
+from claimgraph.validation.incremental.index import SCHEMA_TYPES, SUBCLASS, TYPE, VOCABULARY, Index, literal_key
 from claimgraph.validation.incremental.reach import FullRunNeeded, Reach, shape_reach
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
         raise FullRunNeeded("the ontology or the shapes changed")
     with closing(Index(root)) as index:
         reach = _cached_reach(root, index)
-        index.refresh(located)
+        index.refresh(located, literal_predicates=reach.inverse)
         order = {p: i for i, p in enumerate(located)}
         for graph, holders in index.shared_graphs():  # as the full load would refuse them
             first, second = sorted(holders, key=lambda p: order.get(p, len(order)))[:2]
@@ -137,18 +137,26 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
             elif ".claimgraph" not in path.parts:
                 archived.add(path.name)
         changed |= index.documents_archiving(archived)
+        # Nodes that read a changed node, found backwards (and, along predicates read backwards, forwards).
         affected = set(changed)
         frontier = set(changed)
         for _ in range(reach.depth):
-            frontier = index.neighbours(frontier, reach.predicates, backwards=True) - affected
+            frontier = (
+                index.neighbours(frontier, reach.predicates, backwards=True)
+                | index.neighbours(frontier, reach.inverse, backwards=False)
+            ) - affected
             affected |= frontier
         # An affected node that objects of a target predicate are is a focus node only where a triple
         # pointing to it is loaded.
         read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
         frontier = set(affected)
         for _ in range(reach.depth):
-            frontier = index.neighbours(frontier, reach.predicates, backwards=False) - read
+            frontier = (
+                index.neighbours(frontier, reach.predicates, backwards=False)
+                | index.neighbours(frontier, reach.inverse, backwards=True)
+            ) - read
             read |= frontier
+        affected = {n for n in affected if not n.startswith('"')}  # values are no focus nodes
         blank = next((n for n in affected if n.startswith("_:")), None)
         if blank is not None:
             raise FullRunNeeded("a blank node is among the affected nodes")
@@ -206,6 +214,7 @@ def _cached_reach(root: Path, index: Index) -> Reach:
                     "predicates": sorted(found.predicates),
                     "depth": found.depth,
                     "object_targets": sorted(found.object_targets),
+                    "inverse": sorted(found.inverse),
                 }
             )
         except FullRunNeeded as reason:
@@ -214,7 +223,12 @@ def _cached_reach(root: Path, index: Index) -> Reach:
     value = json.loads(cached)
     if "full_run" in value:
         raise FullRunNeeded(value["full_run"])
-    return Reach(frozenset(value["predicates"]), int(value["depth"]), frozenset(value["object_targets"]))
+    return Reach(
+        frozenset(value["predicates"]),
+        int(value["depth"]),
+        frozenset(value["object_targets"]),
+        frozenset(value["inverse"]),
+    )
 
 
 def _real(path: Path, directories: dict[Path, Path]) -> Path:
@@ -230,10 +244,13 @@ def _real(path: Path, directories: dict[Path, Path]) -> Path:
 
 def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) -> set[str]:
     """Subjects of the triples a changed file added or removed (all its subjects, where placement may
-    move), and the objects of those it added whose predicate targets its objects (sh:targetObjectsOf).
+    move), the objects of those it added whose predicate targets its objects (sh:targetObjectsOf),
+    and the objects of those added or removed whose predicate is read backwards (the nodes that shared
+    a value with the subject read it no more, or now do).
 
-    A removed triple's object is left out: still a target elsewhere, its results are unchanged; no
-    longer one, it has none, and an incremental run reports nothing of a node it does not validate.
+    A removed triple's object is otherwise left out: still a target elsewhere, its results are
+    unchanged; no longer one, it has none, and an incremental run reports nothing of a node it does
+    not validate.
     """
     fmt = FORMATS[path.suffix]
 
@@ -258,4 +275,9 @@ def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) ->
         for q in difference & after
         if q.predicate.value in reach.object_targets and isinstance(q.object, ox.NamedNode)
     }
-    return {q.subject.value for q in difference if isinstance(q.subject, ox.NamedNode)} | targets
+    shared = {
+        literal_key(q.object) if isinstance(q.object, ox.Literal) else q.object.value
+        for q in difference
+        if q.predicate.value in reach.inverse and isinstance(q.object, ox.NamedNode | ox.Literal)
+    }
+    return {q.subject.value for q in difference if isinstance(q.subject, ox.NamedNode)} | targets | shared
