@@ -52,3 +52,11 @@ def test_pyshacl_0_30_to_0_41_internals() -> None:
     from pyshacl.shape import Shape
 
     assert _params(Shape.validate)[1:3] == ["executor", "target_graph"], "Shape.validate"
+    from pyshacl.rdfutil.clone import clone_blank_node
+
+    assert _params(clone_blank_node)[:3] == ["graph", "bnode", "target_graph"], "rdfutil.clone.clone_blank_node"
+    from rdflib.plugins.sparql import processor
+
+    assert _params(processor.SPARQLProcessor.query)[:5] == ["self", "strOrQuery", "initBindings", "initNs", "base"], (
+        "rdflib SPARQLProcessor.query (prepared_queries)"
+    )

@@ -81,6 +81,22 @@ for command in (add_source, locate, synth, load, serve):
     metavar="FILE",
     help="Validate only what this changed file affects (repeatable); its base is its committed version.",
 )
+@click.option(
+    "--shapes",
+    "shapes",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="FILE",
+    help="Validate PATHS alone against these SHACL shapes (repeatable), without claimgraph's ontology and shapes.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "fast", "reference"]),
+    default="auto",
+    show_default=True,
+    help="auto: SHACL compiled to SPARQL, pySHACL for shapes it cannot compile; fast: compiled only "
+    "(a shape it cannot compile is an error); reference: pySHACL alone.",
+)
 def validate(
     paths: Sequence[Path],
     data_dir: Path | None,
@@ -92,6 +108,8 @@ def validate(
     timeout: float,
     since: str | None,
     changed: Sequence[Path],
+    shapes: Sequence[Path],
+    engine: str,
 ) -> None:
     """Check provenance: every claim attributed, sourced and anchored in its archived text.
 
@@ -109,6 +127,11 @@ def validate(
     A change to the ontology or shapes validates everything. The index of the data files is kept
     in DATA/.claimgraph/. A one-line summary goes to standard error.
 
+    --shapes FILE makes it a general SHACL validator, as pySHACL's command is: the data files PATHS
+    are validated alone against the shapes in FILE (SHACL Core and SHACL-SPARQL), with the same
+    formats and exit codes. With --engine fast, a shape the compiled engine cannot express exactly
+    is an error (exit 2) that names it and says why.
+
     \b
     Example:
         claimgraph validate --allow-warnings
@@ -118,14 +141,20 @@ def validate(
         claimgraph validate --endpoint http://127.0.0.1:7878/query --graph graph:actors
         claimgraph validate --data . --changed-since origin/main --allow-warnings
         claimgraph validate --data . --changed graph/optimism-vs-intelligence.trig
+        claimgraph validate --shapes my-shapes.ttl --engine fast people.ttl --format turtle
     """
-    from claimgraph.io.dataset import load_dataset
+    from claimgraph.io.dataset import load_dataset, load_files
     from claimgraph.validation.api import validate as run_validation
     from claimgraph.validation.render import NEEDS_CONTEXT, RENDERERS, report_context
 
     incremental = since is not None or bool(changed)
     if since is not None and changed:
         raise click.UsageError("--changed-since and --changed exclude each other.")
+    if shapes:
+        if not paths:
+            raise click.UsageError("--shapes needs the data files to validate (PATHS).")
+        if data_dir is not None or endpoint or incremental:
+            raise click.UsageError("--shapes validates PATHS alone: not with --data, --endpoint or --changed*.")
     if endpoint:
         if paths:
             raise click.UsageError("PATHS and --endpoint exclude each other: the data comes from the endpoint.")
@@ -136,6 +165,8 @@ def validate(
         dataset = fetch_dataset(endpoint, graphs=list(graphs) or None, root=data_dir, timeout=timeout)
     elif graphs:
         raise click.UsageError("--graph needs --endpoint.")
+    elif shapes:
+        dataset = load_files(list(paths), shapes=list(shapes))
     elif not incremental:
         dataset = load_dataset(data_dir, paths=list(paths) or None)
     if incremental:
@@ -144,11 +175,11 @@ def validate(
 
         root = data_dir or bundled_data_dir()
         changes = changes_since(root, since, within=paths) if since is not None else changes_named(root, changed)
-        outcome = validate_changes(root, changes=changes, paths=list(paths) or None)
+        outcome = validate_changes(root, changes=changes, paths=list(paths) or None, engine=engine)
         click.echo(outcome.summary(), err=True)
         report, contextualise = outcome.report, outcome.report_context
     else:
-        report = run_validation(dataset)
+        report = run_validation(dataset, engine=engine)
         contextualise = functools.partial(report_context, dataset, report)
     context = contextualise(root=Path.cwd(), for_format=fmt) if fmt in NEEDS_CONTEXT else None
     emit(RENDERERS[fmt](report, allow_warnings=allow_warnings, context=context), output)

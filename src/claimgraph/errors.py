@@ -77,6 +77,20 @@ class DataDirectoryError(ClaimgraphError):
         self.missing = missing
 
 
+class ShapesError(ClaimgraphError):
+    """The shapes are not valid SHACL, as the reference engine (pySHACL) reads them.
+
+    :param reason: what is wrong, as pySHACL says it.
+    :param paths: the files the shapes came from, where known.
+    """
+
+    def __init__(self, reason: str, *, paths: tuple[Path, ...] = ()) -> None:
+        where = f"{', '.join(str(p) for p in paths)}: " if paths else ""
+        super().__init__(f"{where}the shapes are not valid SHACL: {reason}")
+        self.reason = reason
+        self.paths = paths
+
+
 class OutputError(ClaimgraphError):
     """An output file cannot be written; nothing was written."""
 

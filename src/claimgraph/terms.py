@@ -16,7 +16,7 @@ from claimgraph.namespaces import CG, curie
 if TYPE_CHECKING:
     import rdflib
 
-__all__ = ["Term", "concept_name", "term_text", "to_rdflib", "to_rdflib_term"]
+__all__ = ["Term", "blank_closure", "concept_name", "term_text", "to_rdflib", "to_rdflib_term"]
 
 #: An RDF term as both engines return it.
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -70,3 +70,20 @@ def to_rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.N
     if datatype == "http://www.w3.org/2001/XMLSchema#string":
         return rdflib.Literal(t.value)
     return rdflib.Literal(t.value, datatype=rdflib.URIRef(datatype))
+
+
+def blank_closure(store: ox.Store, node: ox.BlankNode) -> list[ox.Quad]:
+    """The quads of ``node`` and of every blank node they reach: what describes a blank node."""
+    quads: list[ox.Quad] = []
+    seen: set[ox.BlankNode] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for quad in store.quads_for_pattern(current, None, None):
+            quads.append(quad)
+            if isinstance(quad.object, ox.BlankNode):
+                stack.append(quad.object)
+    return quads

@@ -7,8 +7,17 @@ May import the base modules and :mod:`claimgraph.sparql` (its lexer refuses fede
 """
 
 from claimgraph.io.atomic import write_atomic
-from claimgraph.io.dataset import Dataset, data_files, load_dataset
+from claimgraph.io.dataset import Dataset, data_files, load_dataset, load_files
 from claimgraph.io.export import dataset_quads, serialize
 from claimgraph.io.positions import SourcePosition
 
-__all__ = ["Dataset", "SourcePosition", "data_files", "dataset_quads", "load_dataset", "serialize", "write_atomic"]
+__all__ = [
+    "Dataset",
+    "SourcePosition",
+    "data_files",
+    "dataset_quads",
+    "load_dataset",
+    "load_files",
+    "serialize",
+    "write_atomic",
+]

@@ -79,11 +79,16 @@ class Dataset:
     :ivar store: the Oxigraph store holding every graph.
     :ivar root: the data directory the ontology and shapes were read from.
     :ivar sources: for each graph, the file that defined it (the default graph: the first file).
+    :ivar shapes: the shapes, where they are kept apart from the data (:func:`load_files`), in the
+        shapes graph of a store of their own; None: the shapes graph of :attr:`store`, part of the data.
     """
 
     store: ox.Store
     root: Path
     sources: dict[GraphName, Path] = field(default_factory=dict)
+    shapes: ox.Store | None = None
+    #: The files the separate shapes were read from.
+    shape_sources: list[Path] = field(default_factory=list)
 
     @property
     def files(self) -> list[Path]:
@@ -96,10 +101,11 @@ class Dataset:
 
     def select(self, query: str) -> list[dict[str, Term]]:
         """Run a SELECT over the union of all graphs, with the shared prefixes declared."""
-        solutions = self.store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+        return _select(self.store, query)
+
+    def select_shapes(self, query: str) -> list[dict[str, Term]]:
+        """Run a SELECT over the store holding the shapes graph (see :attr:`shapes`)."""
+        return _select(self.store if self.shapes is None else self.shapes, query)
 
     def count(self, cls: str) -> int:
         """Instances of ``cls`` or its subclasses, as the ontology in the dataset declares them."""
@@ -118,7 +124,20 @@ class Dataset:
 
     def shape_quads(self) -> Iterator[ox.Quad]:
         """The quads of the shapes graph."""
-        return self.store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH))
+        store = self.store if self.shapes is None else self.shapes
+        return store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH))
+
+    def shapes_files(self) -> tuple[Path, ...]:
+        """The files the shapes were read from."""
+        if self.shapes is not None:
+            return tuple(self.shape_sources)
+        path = self.sources.get(ox.NamedNode(SHAPES_GRAPH))
+        return () if path is None else (path,)
+
+    def data_triples(self) -> int:
+        """How many quads the data holds (the shapes graph left out where it is part of the store)."""
+        shapes = 0 if self.shapes is not None else sum(1 for _ in self.shape_quads())
+        return len(self.store) - shapes
 
     def refresh_archive(self) -> None:
         """Re-read every archived text named by ``cg:archivePath`` into the archive graph.
@@ -139,6 +158,13 @@ class Dataset:
             if text is not None:
                 texts.append(ox.Quad(quad.subject, _TEXT, ox.Literal(text), archive))
         self.store.extend(texts)
+
+
+def _select(store: ox.Store, query: str) -> list[dict[str, Term]]:
+    solutions = store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
 
 
 def _read_archived_text(base: Path, relative: str, resolved: dict[str, str] | None = None) -> str | None:
@@ -199,6 +225,37 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
         raise DataDirectoryError(root, f"no shapes: no file in ontology/ declares <{SHAPES_GRAPH}> a owl:Ontology")
     _refuse_federated_shapes(dataset)
     dataset.refresh_archive()
+    return dataset
+
+
+def load_files(paths: Sequence[Path], *, shapes: Sequence[Path]) -> Dataset:
+    """Load RDF files and SHACL shapes from other files, for validating any data against any shapes.
+
+    Nothing of claimgraph's own comes in: no ontology, no archive graph. The shapes are kept apart
+    from the data (in :attr:`Dataset.shapes`), as SHACL keeps the shapes graph and the data graph;
+    a file given as both is read as both.
+
+    :param paths: data files or directories (every RDF file below them).
+    :param shapes: files or directories of shapes; all of them make one shapes graph.
+    :raises InputError: if a file cannot be read or parsed, naming file and line, or no file is given.
+    :raises DuplicateGraphError: if two data files define the same named graph.
+    """
+    files = expand_paths(paths)
+    shape_files = expand_paths(shapes)
+    if not shape_files:
+        raise InputError(Path(*shapes[:1]) if shapes else Path("."), "no RDF file of shapes in it")
+    root = Path.cwd()
+    dataset = _load_fast(root, files) if files else Dataset(store=ox.Store(), root=root)
+    if dataset is None:
+        dataset = Dataset(store=ox.Store(), root=root)
+        for path in files:
+            _load_file(dataset, path)
+    graph = ox.NamedNode(SHAPES_GRAPH)
+    dataset.shapes = ox.Store()
+    for path in shape_files:
+        dataset.shapes.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parse_file(path))
+        _refuse_federated(dataset.shapes, path)
+    dataset.shape_sources = shape_files
     return dataset
 
 
@@ -266,14 +323,18 @@ _SPARQL_TEXTS = (ox.NamedNode(SH.select), ox.NamedNode(SH.ask))
 
 
 def _refuse_federated_shapes(dataset: Dataset) -> None:
-    """Refuse SHACL-SPARQL shapes with a ``SERVICE`` clause: both validators would call the service.
+    """Refuse SHACL-SPARQL shapes with a ``SERVICE`` clause: both validators would call the service."""
+    _refuse_federated(dataset.store, dataset.sources[ox.NamedNode(SHAPES_GRAPH)])
+
+
+def _refuse_federated(store: ox.Store, path: Path) -> None:
+    """Refuse a ``SERVICE`` clause in a SHACL-SPARQL query of the shapes graph of ``store``, read from ``path``.
 
     :raises RemoteReferenceError: naming the shapes file and the line of the clause.
     """
     shapes = ox.NamedNode(SHAPES_GRAPH)
-    path = dataset.sources[shapes]
     for predicate in _SPARQL_TEXTS:
-        for quad in dataset.store.quads_for_pattern(None, predicate, None, shapes):
+        for quad in store.quads_for_pattern(None, predicate, None, shapes):
             if not isinstance(quad.object, ox.Literal):
                 continue
             try:

@@ -16,6 +16,7 @@ their own graph), and the archive graph the loader derives.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator
@@ -25,8 +26,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from claimgraph.errors import ShapesError
 from claimgraph.namespaces import CG, SH
-from claimgraph.terms import to_rdflib, to_rdflib_term
+from claimgraph.terms import blank_closure, to_rdflib, to_rdflib_term
 from claimgraph.validation.results import Severity, ValidationResult
 
 if TYPE_CHECKING:
@@ -62,13 +64,23 @@ class ValidationReport:
     report_graph: rdflib.Graph | None = field(default=None, repr=False)
     engine: str = "pyshacl"
     delegated: dict[str, str] = field(default_factory=dict)
+    #: The shapes files of a validation against shapes of the user's (:func:`claimgraph.io.load_files`);
+    #: empty for claimgraph's own shapes.
+    shapes_files: tuple[str, ...] = ()
     _terms: list[tuple[object, object, object]] = field(default_factory=list, repr=False)
+    # Where the report graph finds what describes a blank node: the shapes, and the data's store.
+    _shapes: rdflib.Graph | None = field(default=None, repr=False)
+    _store: ox.Store | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> rdflib.Graph:
-        """The SHACL validation report as RDF (``sh:ValidationReport``), built when first asked for."""
+        """The SHACL validation report as RDF (``sh:ValidationReport``), built when first asked for.
+
+        A blank node (a shape, a complex path, a focus or value node) is copied into the report with
+        the triples that describe it, as pySHACL's report does.
+        """
         if self.report_graph is None:
-            self.report_graph = _report_graph(self.results, self._terms)
+            self.report_graph = _report_graph(self.results, self._terms, self._shapes, self._store)
         return self.report_graph
 
     @property
@@ -88,17 +100,17 @@ class ValidationReport:
     def restricted(self, focus_nodes: Container[str]) -> ValidationReport:
         """The report with only the results on ``focus_nodes`` (IRIs), as incremental validation gives it."""
         keep = [i for i, r in enumerate(self.results) if r.focus in focus_nodes]
-        return ValidationReport(
+        return dataclasses.replace(
+            self,
             results=[self.results[i] for i in keep],
-            counts=self.counts,
-            engine=self.engine,
+            report_graph=None,
             delegated=dict(self.delegated),
             _terms=[self._terms[i] for i in keep if i < len(self._terms)],
         )
 
 
-#: Validation engines: see the module documentation.
-ENGINES = ("auto", "fast", "pyshacl")
+#: Validation engines: see the module documentation; ``"reference"`` is ``"pyshacl"``.
+ENGINES = ("auto", "fast", "pyshacl", "reference")
 
 
 def validate(dataset: Dataset, *, engine: str = "auto", focus: Container[str] | None = None) -> ValidationReport:
@@ -107,18 +119,26 @@ def validate(dataset: Dataset, *, engine: str = "auto", focus: Container[str] | 
     :param dataset: a loaded dataset; its shapes graph supplies the shapes.
     :param engine: ``"auto"`` (default): shapes compiled to SPARQL and run by Oxigraph, pySHACL for
         any shape the compiler does not support; ``"fast"``: the compiled shapes only (raises if one
-        is not supported); ``"pyshacl"``: pySHACL alone, the reference.
+        is not supported); ``"reference"`` (or ``"pyshacl"``): pySHACL alone.
     :param focus: report only the results on these focus nodes (see :meth:`ValidationReport.restricted`).
     :returns: the report; inspect :attr:`ValidationReport.conforms`.
     :raises ValueError: for an unknown engine.
     :raises UnsupportedShapesError: with ``engine="fast"``, if a shape needs pySHACL.
+    :raises ShapesError: if the shapes are not valid SHACL.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r} (known: {', '.join(ENGINES)})")
     from claimgraph.validation.suggest import with_suggestions
 
-    with _quiet_rdflib():
-        report = _validate_pyshacl(dataset) if engine == "pyshacl" else _validate_fast(dataset, strict=engine == "fast")
+    try:
+        with _quiet_rdflib():
+            if engine in ("pyshacl", "reference"):
+                report = _validate_pyshacl(dataset)
+            else:
+                report = _validate_fast(dataset, strict=engine == "fast")
+    except ShapesError as error:  # name the files the shapes came from
+        raise ShapesError(error.reason, paths=dataset.shapes_files()) from None
+    report.shapes_files = tuple(str(p) for p in dataset.shape_sources)
     if focus is not None:
         report = report.restricted(focus)
     report.results = with_suggestions(dataset, report.results)
@@ -148,7 +168,8 @@ def _validate_pyshacl(dataset: Dataset) -> ValidationReport:
 def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
     from claimgraph.validation.compiler import UnsupportedShapesError, compile_shapes
 
-    compiled = compile_shapes(to_rdflib(dataset.shape_quads()))
+    shapes = to_rdflib(dataset.shape_quads())
+    compiled = compile_shapes(shapes)
     if strict and compiled.fallback:
         raise UnsupportedShapesError(compiled.fallback)
     findings = compiled.run(dataset.store, data_graph=None if strict else (lambda: to_rdflib(dataset.store)))
@@ -159,6 +180,8 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
         engine="fast",
         delegated=dict(compiled.last_fallback),
         _terms=[(f.focus_term, f.value_term, f.message_term) for f in findings],
+        _shapes=shapes,
+        _store=dataset.store,
     )
 
 
@@ -197,13 +220,24 @@ def _counts(dataset: Dataset) -> Counts:
         documents=dataset.count(CG.SourceDocument),
         cited_sources=dataset.count(CG.CitedSource),
         non_responses=dataset.count(CG.NonResponse),
-        triples=len(dataset.store) - sum(1 for _ in dataset.shape_quads()),
+        triples=dataset.data_triples(),
     )
 
 
-def _report_graph(results: list[ValidationResult], terms: list[tuple[object, object, object]]) -> rdflib.Graph:
-    """A SHACL validation report graph for ``results`` (RDF terms from ``terms`` where known)."""
+def _report_graph(
+    results: list[ValidationResult],
+    terms: list[tuple[object, object, object]],
+    shapes: rdflib.Graph | None,
+    store: ox.Store | None,
+) -> rdflib.Graph:
+    """A SHACL validation report graph for ``results`` (RDF terms from ``terms`` where known).
+
+    Shapes and paths given as blank nodes of ``shapes``, and blank focus or value nodes of ``store``,
+    are copied in with the triples that describe them.
+    """
     import rdflib
+
+    from claimgraph.validation.reference import clone_blank_node
 
     sh = rdflib.Namespace(SH)
     graph = rdflib.Graph()
@@ -213,6 +247,8 @@ def _report_graph(results: list[ValidationResult], terms: list[tuple[object, obj
     graph.add((report, sh.conforms, rdflib.Literal(not results)))
 
     def node(term: object, text: str | None, *, iri: bool) -> rdflib.term.Node | None:
+        if isinstance(term, ox.BlankNode) and store is not None:
+            return clone_blank_node(to_rdflib(blank_closure(store, term)), to_rdflib_term(term), graph)
         if isinstance(term, rdflib.term.Node):
             return term
         if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
@@ -221,19 +257,25 @@ def _report_graph(results: list[ValidationResult], terms: list[tuple[object, obj
             return None
         return rdflib.URIRef(text) if iri else rdflib.Literal(text)
 
+    def shape_node(text: str) -> rdflib.term.Node:
+        blank = rdflib.BNode(text)
+        if shapes is not None and (blank, None, None) in shapes:
+            return clone_blank_node(shapes, blank, graph)
+        return rdflib.URIRef(text)
+
     for i, result in enumerate(results):
         focus_term, value_term, message_term = terms[i] if i < len(terms) else (None, None, None)
         r = rdflib.BNode()
         graph.add((report, sh.result, r))
         graph.add((r, rdflib.RDF.type, sh.ValidationResult))
         graph.add((r, sh.resultSeverity, rdflib.URIRef(result.severity.iri)))
-        graph.add((r, sh.sourceShape, rdflib.URIRef(result.shape)))
+        graph.add((r, sh.sourceShape, shape_node(result.shape)))
         graph.add((r, sh.sourceConstraintComponent, rdflib.URIRef(result.component)))
         focus = node(focus_term, result.focus, iri=True)
         assert focus is not None
         graph.add((r, sh.focusNode, focus))
         if result.path is not None:
-            graph.add((r, sh.resultPath, rdflib.URIRef(result.path)))
+            graph.add((r, sh.resultPath, shape_node(result.path)))
         value = node(value_term, result.value, iri=False)
         if value is not None:
             graph.add((r, sh.value, value))

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from claimgraph.errors import ShapesError
 from claimgraph.namespaces import SH
 
 if TYPE_CHECKING:
@@ -28,14 +29,17 @@ __all__ = [
     "Shape",
     "ShapesIndex",
     "SparqlConstraint",
+    "clone_blank_node",
     "core_components",
     "fails_less_than",
     "generic_messages",
     "is_constraint_parameter",
     "prepared_queries",
     "read_shapes",
+    "refusals",
     "run_shapes",
     "sparql_constraints",
+    "sparql_path",
     "validate_graph",
     "value_judge",
 ]
@@ -127,12 +131,26 @@ def prepared_queries() -> Iterator[None]:
         processor.SPARQLProcessor.query = plain  # type: ignore[method-assign]
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """pySHACL refusing the shapes (a malformed shape or constraint) as a :class:`ShapesError`."""
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        yield
+    except ReportableRuntimeError as error:
+        raise ShapesError(" ".join(str(error.message).split())) from None
+
+
 def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
-    """pySHACL's report graph for ``data`` against ``shapes`` (no inference, every severity)."""
+    """pySHACL's report graph for ``data`` against ``shapes`` (no inference, every severity).
+
+    :raises ShapesError: if pySHACL refuses the shapes.
+    """
     import pyshacl
     import rdflib
 
-    with prepared_queries():
+    with prepared_queries(), refusals():
         _, report_graph, _ = pyshacl.validate(
             data,
             shacl_graph=shapes,
@@ -145,6 +163,26 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
         )
     assert isinstance(report_graph, rdflib.Graph)
     return report_graph
+
+
+def clone_blank_node(source: rdflib.Graph, node: Node, target: rdflib.Graph) -> Node:
+    """A copy in ``target`` of blank node ``node`` of ``source`` with the triples describing it, as
+    pySHACL copies blank nodes into its reports (``rdfutil.clone_blank_node``)."""
+    import rdflib
+    from pyshacl.rdfutil.clone import clone_blank_node as clone
+
+    assert isinstance(node, rdflib.BNode)
+    copied: Node = clone(source, node, target)
+    return copied
+
+
+def sparql_path(graph: rdflib.Graph, node: Node) -> str:
+    """The SHACL property path ``node`` of ``graph`` in SPARQL's syntax, as pySHACL writes it."""
+    from pyshacl.helper.path_helper import shacl_path_to_sparql_path
+    from pyshacl.shapes_graph import ShapesGraph
+
+    with refusals():
+        return str(shacl_path_to_sparql_path(ShapesGraph(graph), node))
 
 
 def read_shapes(graph: rdflib.Graph) -> ShapesIndex:
@@ -270,7 +308,7 @@ def run_shapes(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[Referenc
 
     executor = SHACLExecutor()
     for shape in shapes:
-        with prepared_queries():
+        with prepared_queries(), refusals():
             _, reports = shape.validate(executor, data)  # type: ignore[attr-defined]
         for _, result, triples in reports:
             found: dict[str, Node] = {}

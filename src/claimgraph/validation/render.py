@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from claimgraph.io.positions import SourcePosition, relative_to
 from claimgraph.namespaces import SH, SHAPES_GRAPH, curie
 from claimgraph.terms import term_text
@@ -57,6 +59,8 @@ class ReportContext:
     :ivar checks: for each shape, the focus nodes it checked (its targets).
     :ivar statements: where each result's statement (focus, path, value) is written, else its focus
         node's definition.
+    :ivar labels: how to show a shape or a path given as a blank node (its label means nothing to a
+        reader): a path in SPARQL's syntax, a shape by its own path or the shape it belongs to.
     """
 
     root: Path
@@ -64,6 +68,11 @@ class ReportContext:
     shapes: Mapping[str, ShapeInfo] = field(default_factory=dict)
     checks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     statements: Mapping[tuple[str, str | None, str | None], SourcePosition] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, term: str) -> str:
+        """A shape or path as the reports show it: its label if it is a blank node, else its CURIE."""
+        return self.labels.get(term) or curie(term)
 
     def position(self, result: ValidationResult) -> SourcePosition | None:
         """Where the result's statement is written, else where its focus node is defined."""
@@ -75,6 +84,7 @@ class ReportContext:
             return None
         relative = _relative(position.path, self.root)
         return relative.as_posix() if relative is not None else position.path.resolve().as_posix()
+
 
 @lru_cache(maxsize=4096)
 def _relative(path: Path, root: Path) -> Path | None:
@@ -116,11 +126,55 @@ def report_context(
         for focus in dict.fromkeys(f for nodes in checks.values() for f in nodes)
         if (position := locator.locate(focus)) is not None
     }
-    return ReportContext(root=root, positions=positions, shapes=shapes, checks=checks, statements=statements)
+    labels = _labels(dataset, report)
+    return ReportContext(
+        root=root, positions=positions, shapes=shapes, checks=checks, statements=statements, labels=labels
+    )
+
+
+def _labels(dataset: Dataset, report: ValidationReport) -> dict[str, str]:
+    """Labels of the blank-node shapes and paths of ``report``'s results (see :attr:`ReportContext.labels`),
+    described from the shapes graph, or the report graph where the reference engine copied them."""
+    import rdflib
+
+    from claimgraph.terms import to_rdflib
+    from claimgraph.validation.reference import sparql_path
+
+    blanks = {t for r in report.results for t in (r.shape, r.path) if t is not None and ":" not in t}
+    if not blanks:
+        return {}
+    sh = rdflib.Namespace(SH)
+    graphs = [to_rdflib(dataset.shape_quads())]
+    if report.report_graph is not None:
+        graphs.append(report.report_graph)
+    labels: dict[str, str] = {}
+    for text in sorted(blanks):
+        node = rdflib.BNode(text)
+        graph = next((g for g in graphs if (node, None, None) in g), None)
+        if graph is None:
+            continue
+        path = graph.value(node, sh.path)
+        if path is not None:  # a property shape: named by its path
+            labels[text] = f"property shape on {sparql_path(graph, path)}"
+        elif (
+            (None, sh.path, node) in graph
+            or (node, rdflib.RDF.first, None) in graph
+            or any(
+                (node, sh[k], None) in graph
+                for k in ("inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath")
+            )
+        ):
+            labels[text] = sparql_path(graph, node)
+        else:
+            parent = next(iter(graph.subjects(None, node)), None)
+            labels[text] = (
+                f"node shape of {curie(str(parent))}" if isinstance(parent, rdflib.URIRef) else "node shape"
+            )
+    return labels
 
 
 def _shapes(dataset: Dataset) -> dict[str, ShapeInfo]:
-    rows = dataset.select(
+    rows = dataset.select_shapes(
         f"""SELECT ?shape ?message ?severity WHERE {{
             GRAPH <{SHAPES_GRAPH}> {{
                 ?shape sh:message ?message .
@@ -143,30 +197,41 @@ def _shapes(dataset: Dataset) -> dict[str, ShapeInfo]:
 
 def _checks(dataset: Dataset) -> dict[str, list[str]]:
     """Focus nodes per shape: sh:targetClass (with rdfs:subClassOf*), sh:targetNode, sh:targetSubjectsOf,
-    sh:targetObjectsOf, over the data graphs (every graph but the shapes), as SHACL Core defines them."""
+    sh:targetObjectsOf, over the data graphs (every graph but the shapes), as SHACL Core defines them.
+
+    The targets are read from the shapes graph, then looked up in the data: the shapes may be kept
+    apart from the data (see :attr:`Dataset.shapes`).
+    """
     shapes = f"<{SHAPES_GRAPH}>"
-    rows = dataset.select(
-        f"""SELECT DISTINCT ?shape ?focus WHERE {{
-            {{
-                GRAPH {shapes} {{ ?shape sh:targetClass ?class }}
-                GRAPH ?g {{ ?focus rdf:type ?type }} FILTER (?g != {shapes})
-                ?type rdfs:subClassOf* ?class .
-            }} UNION {{
-                GRAPH {shapes} {{ ?shape sh:targetNode ?focus }}
-            }} UNION {{
-                GRAPH {shapes} {{ ?shape sh:targetSubjectsOf ?p }}
-                GRAPH ?g {{ ?focus ?p ?o }} FILTER (?g != {shapes})
-            }} UNION {{
-                GRAPH {shapes} {{ ?shape sh:targetObjectsOf ?p }}
-                GRAPH ?g {{ ?s ?p ?focus }} FILTER (?g != {shapes})
-            }}
-            FILTER NOT EXISTS {{ GRAPH {shapes} {{ ?shape sh:deactivated true }} }}
-        }}"""
+    declared = dataset.select_shapes(
+        f"""SELECT ?shape ?kind ?target WHERE {{ GRAPH {shapes} {{
+            VALUES ?kind {{ sh:targetClass sh:targetNode sh:targetSubjectsOf sh:targetObjectsOf }}
+            ?shape ?kind ?target .
+            FILTER NOT EXISTS {{ ?shape sh:deactivated true }}
+        }} }}"""
     )
     checks: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        checks[term_text(row["shape"])].append(term_text(row["focus"]))
-    return {shape: sorted(nodes) for shape, nodes in sorted(checks.items())}
+    # A shape may be a blank node, which a query cannot name: the lookups below number the shapes.
+    by_kind: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    named: list[str] = []
+    for row in declared:
+        shape, kind, target = term_text(row["shape"]), term_text(row["kind"]), row["target"]
+        if kind == SH + "targetNode":
+            checks[shape].append(term_text(target))
+        elif not isinstance(target, ox.BlankNode):
+            named.append(shape)
+            by_kind[kind].append((len(named) - 1, str(target)))
+    patterns = {
+        SH + "targetClass": "?focus rdf:type ?type } ?type rdfs:subClassOf* ?target .",
+        SH + "targetSubjectsOf": "?focus ?target ?o }",
+        SH + "targetObjectsOf": "?s ?target ?focus }",
+    }
+    for kind, pairs in by_kind.items():
+        values = " ".join(f"({i} {target})" for i, target in pairs)
+        query = f"SELECT DISTINCT ?i ?focus WHERE {{ VALUES (?i ?target) {{ {values} }} GRAPH ?g {{ {patterns[kind]}"
+        for row in dataset.select(f"{query} FILTER (?g != {shapes}) }}"):
+            checks[named[int(term_text(row["i"]))]].append(term_text(row["focus"]))
+    return {shape: sorted(set(nodes)) for shape, nodes in sorted(checks.items())}
 
 
 def _plural(n: int, noun: str) -> str:
@@ -178,18 +243,27 @@ def render_text(report: ValidationReport, *, allow_warnings: bool, context: Repo
     c = report.counts
     tally = report.tally()
     verdict = "passes" if report.passes(allow_warnings=allow_warnings) else "FAILS"
+    if report.shapes_files:  # any data against the user's shapes: nothing to say of claims
+        checked = f"Checked {_plural(c.triples, 'triple')} against {', '.join(report.shapes_files)}."
+        subject = "Data"
+    else:
+        checked = (
+            f"Checked {_plural(c.claims, 'claim')}, {_plural(c.actors, 'actor')}, "
+            f"{_plural(c.documents, 'archived document')}, {_plural(c.cited_sources, 'cited source')}, "
+            f"{_plural(c.non_responses, 'non-response')} ({_plural(c.triples, 'triple')})."
+        )
+        subject = "Provenance"
     lines = [
-        f"Checked {_plural(c.claims, 'claim')}, {_plural(c.actors, 'actor')}, "
-        f"{_plural(c.documents, 'archived document')}, {_plural(c.cited_sources, 'cited source')}, "
-        f"{_plural(c.non_responses, 'non-response')} ({_plural(c.triples, 'triple')}).",
-        f"Provenance {verdict}: {_plural(tally[Severity.VIOLATION], 'violation')}, "
+        checked,
+        f"{subject} {verdict}: {_plural(tally[Severity.VIOLATION], 'violation')}, "
         f"{_plural(tally[Severity.WARNING], 'warning')}, {_plural(tally[Severity.INFO], 'info')}.",
     ]
     for r in report.results:
         if r.severity is not Severity.INFO:
             place = _where(context, r) if context is not None else ""
             lines.append(
-                f"{place}{r.severity.value.upper():9} {_describe(r)}: {r.message}{_hint(r)} [{curie(r.shape)}]"
+                f"{place}{r.severity.value.upper():9} {_describe(r, context)}: {r.message}{_hint(r)} "
+                f"[{context.name(r.shape) if context else curie(r.shape)}]"
             )
     # Infos are notes on legal data (e.g. no date stated): one line per shape keeps the summary short.
     infos = Counter(r.shape for r in report.results if r.severity is Severity.INFO)
@@ -238,11 +312,11 @@ def _fails(result: ValidationResult, *, allow_warnings: bool) -> bool:
     return result.severity is Severity.VIOLATION or (result.severity is Severity.WARNING and not allow_warnings)
 
 
-def _describe(result: ValidationResult) -> str:
+def _describe(result: ValidationResult, context: ReportContext | None) -> str:
     """The focus node, and the path and value where the result has them, as CURIEs."""
     parts = [curie(result.focus)]
     if result.path:
-        parts.append(curie(result.path))
+        parts.append(context.name(result.path) if context else curie(result.path))
     if result.value is not None and result.value != result.focus:
         parts.append(f"= {curie(result.value)}")
     return " ".join(parts)
@@ -255,7 +329,6 @@ def _where(context: ReportContext, result: ValidationResult) -> str:
     if position is None or path is None:
         return ""
     return f"{path}:{position.line}: " if position.line is not None else f"{path}: "
-
 
 
 def _message(result: ValidationResult, context: ReportContext) -> str:
@@ -293,7 +366,7 @@ def render_junit(report: ValidationReport, *, allow_warnings: bool, context: Rep
         cases: list[tuple[str, str, ValidationResult | None]] = []  # (sort key, focus, result)
         names = Counter(r.focus for r in results)
         for result in results:
-            name = _describe(result) if names[result.focus] > 1 else curie(result.focus)
+            name = _describe(result, context) if names[result.focus] > 1 else curie(result.focus)
             cases.append((name, result.focus, result))
         cases.extend((curie(focus), focus, None) for focus in passing)
         cases.sort(key=lambda case: case[0])
@@ -322,7 +395,7 @@ def render_junit(report: ValidationReport, *, allow_warnings: bool, context: Rep
             message = _message(found, context)
             details = "\n".join(
                 [
-                    f"{_where(context, found)}{found.severity.value} at {_describe(found)}",
+                    f"{_where(context, found)}{found.severity.value} at {_describe(found, context)}",
                     message,
                     f"shape: {curie(found.shape)}  component: {curie(found.component)}",
                 ]
@@ -410,7 +483,7 @@ def render_sarif(report: ValidationReport, *, allow_warnings: bool, context: Rep
         )
     results = []
     for result in report.results:
-        where = curie(result.focus) + (f" {curie(result.path)}" if result.path else "")
+        where = curie(result.focus) + (f" {context.name(result.path)}" if result.path else "")
         value = f" (value: {curie(result.value)})" if result.value is not None else ""
         properties: dict[str, Any] = {"focusNode": result.focus, "sourceConstraintComponent": result.component}
         if result.path:
@@ -419,7 +492,7 @@ def render_sarif(report: ValidationReport, *, allow_warnings: bool, context: Rep
             properties["value"] = result.value
         results.append(
             {
-                "ruleId": curie(result.shape),
+                "ruleId": context.name(result.shape),
                 "ruleIndex": rule_index[result.shape],
                 "level": SARIF_LEVELS.get(result.severity, "note"),
                 "message": {"text": f"{where}: {_message(result, context)}{value}"},

@@ -45,7 +45,7 @@ def with_suggestions(dataset: Dataset, results: list[ValidationResult]) -> list[
     """``results``, each of a shape with a suggestion query given its closest candidate."""
     queries = {
         term_text(row["shape"]): term_text(row["query"])
-        for row in dataset.select(
+        for row in dataset.select_shapes(
             f"SELECT ?shape ?query WHERE {{ GRAPH <{SHAPES_GRAPH}> {{ ?shape <{CG.suggestionQuery}> ?query }} }}"
         )
     }

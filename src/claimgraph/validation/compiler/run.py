@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
-from claimgraph.terms import to_rdflib_term
+from claimgraph.terms import blank_closure, to_rdflib_term
 from claimgraph.validation.compiler.base import (
     Check,
     Finding,
@@ -148,20 +148,13 @@ class _GenericMessages:
 
     def _copy(self, node: ox.BlankNode) -> None:
         """Copy the triples of ``node``, and of the blank nodes they reach, into the message graph."""
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current in self.copied:
-                continue
-            self.copied.add(current)
-            for quad in self.store.quads_for_pattern(current, None, None):
-                if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
-                    raise Unsupported("RDF-star triple terms")
-                self.data.add(
-                    (to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate), to_rdflib_term(quad.object))
-                )
-                if isinstance(quad.object, ox.BlankNode):
-                    stack.append(quad.object)
+        if node in self.copied:
+            return
+        self.copied.add(node)
+        for quad in blank_closure(self.store, node):
+            if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
+                raise Unsupported("RDF-star triple terms")
+            self.data.add((to_rdflib_term(quad.subject), to_rdflib_term(quad.predicate), to_rdflib_term(quad.object)))
 
 
 def compile_shapes(shapes_graph: rdflib.Graph) -> CompiledShapes:
