@@ -143,7 +143,8 @@ def validate(
         claimgraph validate --data . --changed graph/optimism-vs-intelligence.trig
         claimgraph validate --shapes my-shapes.ttl --engine fast people.ttl --format turtle
     """
-    from claimgraph.io.dataset import load_dataset, load_files
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.io.standalone import load_files
     from claimgraph.validation.api import validate as run_validation
     from claimgraph.validation.render import NEEDS_CONTEXT, RENDERERS, report_context
 

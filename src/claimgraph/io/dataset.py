@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -23,6 +24,9 @@ from claimgraph.project import bundled_data_dir
 from claimgraph.sparql.lexer import refuse_service
 from claimgraph.sparql.results import xml_fault
 from claimgraph.terms import Term
+
+if TYPE_CHECKING:
+    import rdflib
 
 #: File extensions the loader reads, with their syntax.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -89,6 +93,11 @@ class Dataset:
     shapes: ox.Store | None = None
     #: The files the separate shapes were read from.
     shape_sources: list[Path] = field(default_factory=list)
+    #: The data's quads as the files write them, where they are kept (:func:`claimgraph.io.load_files`):
+    #: the store keeps numbers, booleans and times in a canonical form, and types derived from
+    #: xsd:integer as xsd:integer.
+    written: list[ox.Quad] | None = None
+    _literals: dict[tuple[object, str], list[ox.Literal]] | None = field(default=None, repr=False)
 
     @property
     def files(self) -> list[Path]:
@@ -126,6 +135,33 @@ class Dataset:
         """The quads of the shapes graph."""
         store = self.store if self.shapes is None else self.shapes
         return store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH))
+
+    def reference_graph(self) -> rdflib.Graph:
+        """The data as pySHACL validates it: as the files write it where that is kept (:attr:`written`),
+        else as the store holds it (claimgraph's data, whose shapes accept the store's forms)."""
+        from claimgraph.terms import to_rdflib
+
+        return to_rdflib(self.store if self.written is None else self.written)
+
+    def written_literal(self, subject: Term, predicate: str, value: ox.Literal) -> ox.Literal:
+        """The literal a file wrote for the stored triple (``subject``, ``predicate``, ``value``), else ``value``."""
+        if self.written is None or not isinstance(subject, ox.NamedNode | ox.BlankNode):
+            return value
+        if self._literals is None:
+            self._literals = {}
+            for q in self.written:
+                if isinstance(q.object, ox.Literal):
+                    self._literals.setdefault((q.subject, q.predicate.value), []).append(q.object)
+        candidates = self._literals.get((subject, predicate), [])
+        if value in candidates:
+            return value
+        scratch = ox.Store()  # the store's own canonical form of each candidate
+        for written in candidates:
+            scratch.add(ox.Quad(subject, ox.NamedNode(predicate), written))
+            if next(iter(scratch)).object == value:
+                return written
+            scratch.clear()
+        return value
 
     def shapes_files(self) -> tuple[Path, ...]:
         """The files the shapes were read from."""
@@ -220,42 +256,11 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
     if dataset is None:  # the fast path could not vouch for every graph: parse every file in Python
         dataset = Dataset(store=ox.Store(), root=root)
         for path in files:
-            _load_file(dataset, path)
+            load_file(dataset, path)
     if ox.NamedNode(SHAPES_GRAPH) not in dataset.sources:
         raise DataDirectoryError(root, f"no shapes: no file in ontology/ declares <{SHAPES_GRAPH}> a owl:Ontology")
     _refuse_federated_shapes(dataset)
     dataset.refresh_archive()
-    return dataset
-
-
-def load_files(paths: Sequence[Path], *, shapes: Sequence[Path]) -> Dataset:
-    """Load RDF files and SHACL shapes from other files, for validating any data against any shapes.
-
-    Nothing of claimgraph's own comes in: no ontology, no archive graph. The shapes are kept apart
-    from the data (in :attr:`Dataset.shapes`), as SHACL keeps the shapes graph and the data graph;
-    a file given as both is read as both.
-
-    :param paths: data files or directories (every RDF file below them).
-    :param shapes: files or directories of shapes; all of them make one shapes graph.
-    :raises InputError: if a file cannot be read or parsed, naming file and line, or no file is given.
-    :raises DuplicateGraphError: if two data files define the same named graph.
-    """
-    files = expand_paths(paths)
-    shape_files = expand_paths(shapes)
-    if not shape_files:
-        raise InputError(Path(*shapes[:1]) if shapes else Path("."), "no RDF file of shapes in it")
-    root = Path.cwd()
-    dataset = _load_fast(root, files) if files else Dataset(store=ox.Store(), root=root)
-    if dataset is None:
-        dataset = Dataset(store=ox.Store(), root=root)
-        for path in files:
-            _load_file(dataset, path)
-    graph = ox.NamedNode(SHAPES_GRAPH)
-    dataset.shapes = ox.Store()
-    for path in shape_files:
-        dataset.shapes.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parse_file(path))
-        _refuse_federated(dataset.shapes, path)
-    dataset.shape_sources = shape_files
     return dataset
 
 
@@ -293,7 +298,7 @@ def _load_fast(root: Path, files: list[Path]) -> Dataset | None:
         for path in files:
             if FORMATS[path.suffix] is not ox.RdfFormat.TRIG:
                 before = set(dataset.sources)
-                _load_file(dataset, path)
+                load_file(dataset, path)
                 if ox.DefaultGraph() in set(dataset.sources) - before:
                     raise _ScanMismatch
                 continue
@@ -324,10 +329,10 @@ _SPARQL_TEXTS = (ox.NamedNode(SH.select), ox.NamedNode(SH.ask))
 
 def _refuse_federated_shapes(dataset: Dataset) -> None:
     """Refuse SHACL-SPARQL shapes with a ``SERVICE`` clause: both validators would call the service."""
-    _refuse_federated(dataset.store, dataset.sources[ox.NamedNode(SHAPES_GRAPH)])
+    refuse_federated(dataset.store, dataset.sources[ox.NamedNode(SHAPES_GRAPH)])
 
 
-def _refuse_federated(store: ox.Store, path: Path) -> None:
+def refuse_federated(store: ox.Store, path: Path) -> None:
     """Refuse a ``SERVICE`` clause in a SHACL-SPARQL query of the shapes graph of ``store``, read from ``path``.
 
     :raises RemoteReferenceError: naming the shapes file and the line of the clause.
@@ -490,8 +495,12 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _load_file(dataset: Dataset, path: Path) -> None:
-    quads = parse_file(path)
+def load_file(dataset: Dataset, path: Path, *, base_iri: str | None = None) -> list[ox.Quad]:
+    """Add one file's quads to ``dataset`` (checking the graphs it defines) and return them, as parsed.
+
+    :param base_iri: what relative IRIs resolve against (none: a relative IRI is an error).
+    """
+    quads = parse_file(path, base_iri=base_iri)
     if not quads and FORMATS[path.suffix] is ox.RdfFormat.JSON_LD:
         raise InputError(path, "no RDF statements in it: JSON-LD drops every key no @context maps to an IRI")
     if FORMATS[path.suffix] in TRIPLE_FORMATS:
@@ -505,13 +514,17 @@ def _load_file(dataset: Dataset, path: Path) -> None:
     if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         dataset.sources.setdefault(ox.DefaultGraph(), path)
     dataset.store.extend(quads)
+    return quads
 
 
-def parse_file(path: Path) -> list[ox.Quad]:
-    """Every quad of one RDF file, through the same guards as loading (one-line :class:`InputError`)."""
+def parse_file(path: Path, *, base_iri: str | None = None) -> list[ox.Quad]:
+    """Every quad of one RDF file, through the same guards as loading (one-line :class:`InputError`).
+
+    :param base_iri: what relative IRIs resolve against (none: a relative IRI is an error).
+    """
     data = _read(path)
     with _input_errors(path, data):
-        return list(ox.parse(data, format=FORMATS[path.suffix], base_iri=None, rename_blank_nodes=True))
+        return list(ox.parse(data, format=FORMATS[path.suffix], base_iri=base_iri, rename_blank_nodes=True))
 
 
 # The JSON-LD parser has no document loader, so a remote context fails to load; name it and say why.

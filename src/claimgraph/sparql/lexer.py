@@ -258,3 +258,60 @@ def values_block(values: Mapping[str, Sequence[Term]], *, name: str = "query") -
     head = " ".join(f"?{v}" for v in names)
     rows = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in zip(*columns, strict=True))
     return f"VALUES ({head}) {{ {rows} }}"
+
+
+def prebind(query: str, variable: str, term: ox.NamedNode | ox.Literal) -> str:
+    """``query`` with ``variable`` pre-bound to ``term`` as SHACL defines pre-binding: every
+    occurrence replaced by the term (SHACL 1.0, 5.3.1), whatever group, filter or sub-select it is in.
+
+    ``BOUND(?variable)`` becomes ``(true)``. A projection cannot hold a constant: a SELECT projects
+    ``(TERM AS ?variable)`` in its place (a sub-select under a name of its own, which nothing reads).
+    The query's other restrictions (no MINUS, VALUES or SERVICE, no AS rebinding) are the caller's
+    to check.
+    """
+    out: list[str] = []
+    last = 0
+    depth = 0  # braces
+    nested = 0  # sub-selects seen
+    projection: int | None = None  # brace depth of the SELECT whose projection is being read
+    parens = 0
+    constant = str(term)
+    for token in tokens(query):
+        char = query[token.at]
+        if token.kind is TokenKind.WORD and token.text == "SELECT":
+            projection, parens = depth, 0
+        elif token.kind is TokenKind.OPEN:
+            depth += 1
+            projection = None
+        elif token.kind is TokenKind.CLOSE:
+            depth -= 1
+        elif token.kind is TokenKind.WORD and token.text in ("WHERE", "FROM"):
+            projection = None
+        elif token.kind is TokenKind.OTHER and char in "()" and projection is not None:
+            parens += 1 if char == "(" else -1
+        elif token.kind is TokenKind.OTHER and char in "?$":
+            end = token.at + 1 + len(variable)
+            name = query[token.at + 1 : end]
+            if name != variable or (end < len(query) and (query[end].isalnum() or query[end] == "_")):
+                continue
+            before = query[last : token.at]
+            bound = _BOUND_OPEN.search(before)
+            after = _CLOSE.match(query, end) if bound else None
+            if bound and after:
+                out.append(before[: bound.start()] + "(true)")
+                last = after.end()
+                continue
+            out.append(before)
+            last = end
+            if projection is not None and parens == 0:
+                name = variable if projection == 0 else f"{variable}_prebound_{nested}"
+                nested += projection != 0
+                out.append(f"({constant} AS ?{name})")
+            else:
+                out.append(constant)
+    out.append(query[last:])
+    return "".join(out)
+
+
+_BOUND_OPEN = re.compile(r"\bBOUND\s*\(\s*\Z", re.IGNORECASE)
+_CLOSE = re.compile(r"\s*\)")

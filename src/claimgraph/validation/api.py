@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from claimgraph.io.dataset import Dataset
+    from claimgraph.validation.compiler.base import Finding
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def _quiet_rdflib() -> Iterator[None]:
 def _validate_pyshacl(dataset: Dataset) -> ValidationReport:
     from claimgraph.validation.reference import validate_graph
 
-    report_graph = validate_graph(to_rdflib(dataset.store), to_rdflib(dataset.shape_quads()))
+    report_graph = validate_graph(dataset.reference_graph(), to_rdflib(dataset.shape_quads()))
     results = sorted(_results(report_graph), key=_order)
     return ValidationReport(results=results, counts=_counts(dataset), report_graph=report_graph)
 
@@ -172,7 +173,9 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
     compiled = compile_shapes(shapes)
     if strict and compiled.fallback:
         raise UnsupportedShapesError(compiled.fallback)
-    findings = compiled.run(dataset.store, data_graph=None if strict else (lambda: to_rdflib(dataset.store)))
+    findings = compiled.run(dataset.store, data_graph=None if strict else dataset.reference_graph)
+    if dataset.written is not None:
+        findings = [_as_written(dataset, f) for f in findings]
     findings.sort(key=lambda f: _order(f.result))
     return ValidationReport(
         results=[f.result for f in findings],
@@ -183,6 +186,18 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
         _shapes=shapes,
         _store=dataset.store,
     )
+
+
+def _as_written(dataset: Dataset, finding: Finding) -> Finding:
+    """``finding`` with its value as the file wrote it, where the store keeps it in another form."""
+    value, path, focus = finding.value_term, finding.result.path, finding.focus_term
+    if not isinstance(value, ox.Literal) or path is None or not isinstance(focus, ox.NamedNode | ox.BlankNode):
+        return finding
+    written = dataset.written_literal(focus, path, value)
+    if written == value:
+        return finding
+    result = dataclasses.replace(finding.result, value=str(to_rdflib_term(written)))
+    return dataclasses.replace(finding, result=result, value_term=written)
 
 
 def _order(result: ValidationResult) -> tuple[tuple[int, str, str, str, str], str, str]:
@@ -279,7 +294,7 @@ def _report_graph(
         value = node(value_term, result.value, iri=False)
         if value is not None:
             graph.add((r, sh.value, value))
-        message = node(message_term, result.message, iri=False)
-        assert message is not None
-        graph.add((r, sh.resultMessage, message))
+        message = node(message_term, result.message or None, iri=False)
+        if message is not None:  # a SPARQL constraint without sh:message gives none
+            graph.add((r, sh.resultMessage, message))
     return graph

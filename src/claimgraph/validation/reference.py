@@ -82,7 +82,6 @@ class SparqlConstraint(Protocol):
 
     def pre_bind_variables(self, focus: Node | None) -> tuple[dict[str, Node], str]: ...
 
-    def apply_prefixes(self, text: str) -> str: ...
 
 
 @dataclass
@@ -132,14 +131,22 @@ def prepared_queries() -> Iterator[None]:
 
 
 @contextmanager
-def refusals() -> Iterator[None]:
-    """pySHACL refusing the shapes (a malformed shape or constraint) as a :class:`ShapesError`."""
+def refusals(*, any_error: bool = True) -> Iterator[None]:
+    """pySHACL refusing the shapes as a one-line :class:`ShapesError`: a malformed shape or constraint
+    (its ``ReportableRuntimeError``), and with ``any_error`` any other error of a pySHACL run (a
+    SPARQL constraint rdflib cannot read raises whatever rdflib raises)."""
     from pyshacl.errors import ReportableRuntimeError
 
     try:
         yield
     except ReportableRuntimeError as error:
         raise ShapesError(" ".join(str(error.message).split())) from None
+    except ShapesError:
+        raise
+    except Exception as error:
+        if not any_error:
+            raise
+        raise ShapesError(" ".join(f"{type(error).__name__}: {error}".split())) from None
 
 
 def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
@@ -161,6 +168,8 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
             meta_shacl=False,
             advanced=False,
         )
+    if isinstance(report_graph, Exception):  # pySHACL returns a ValidationFailure rather than raising it
+        raise ShapesError(" ".join(str(report_graph).split()))
     assert isinstance(report_graph, rdflib.Graph)
     return report_graph
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -35,14 +35,18 @@ __all__ = [
     "Hit",
     "OxTerm",
     "Params",
+    "Row",
+    "Rows",
     "Scope",
     "ShapesView",
     "Unsupported",
     "UnsupportedShapesError",
     "ValueCheck",
     "component_iri",
+    "declared_prefixes",
     "nt",
     "ox_term",
+    "select",
     "severity",
     "sparql_path",
     "text",
@@ -50,6 +54,16 @@ __all__ = [
 
 #: A term as the store holds it.
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class Row(Protocol):
+    """A solution of a check: a pyoxigraph ``QuerySolution``, or a mapping of variable names to terms."""
+
+    def __getitem__(self, key: str, /) -> object: ...
+
+
+#: The solutions of a check.
+Rows = Iterable[Row]
 #: The sh: parameters of one shape: local name -> the values it is given.
 Params = Mapping[str, Sequence["Node"]]
 
@@ -72,7 +86,7 @@ class UnsupportedShapesError(ClaimgraphError):
     """
 
     def __init__(self, reasons: dict[str, str]) -> None:
-        listed = "; ".join(f"<{shape}>: {why}" for shape, why in sorted(reasons.items()))
+        listed = "; ".join(f"<{shape}>: {' '.join(why.split())}" for shape, why in sorted(reasons.items()))
         super().__init__(f"the fast validation engine cannot compile {len(reasons)} shape(s): {listed}")
         self.reasons = reasons
 
@@ -221,6 +235,40 @@ class Hit:
     component: str
 
 
+def select(
+    store: ox.Store, query: str, substitutions: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
+) -> ox.QuerySolutions:
+    """The solutions of ``query`` over the union of ``store``'s graphs."""
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): v for k, v in (substitutions or {}).items()
+    }
+    result = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def declared_prefixes(graph: rdflib.Graph, node: Node) -> dict[str, str]:
+    """The prefixes a SHACL-SPARQL constraint ``node`` declares: the ``sh:declare`` of its
+    ``sh:prefixes``, and of every ontology those import (``owl:imports``, SHACL 5.2.1)."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    found: dict[str, str] = {}
+    todo = list(graph.objects(node, sh.prefixes))
+    seen: set[Node] = set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for declaration in graph.objects(current, sh.declare):
+            prefix, namespace = graph.value(declaration, sh.prefix), graph.value(declaration, sh.namespace)
+            if prefix is not None and namespace is not None:
+                found.setdefault(str(prefix), str(namespace))
+        todo.extend(graph.objects(current, rdflib.OWL.imports))
+    return found
+
+
 class Check(ABC):
     """One query whose rows are results of one constraint of one shape.
 
@@ -232,14 +280,22 @@ class Check(ABC):
         self.shape = shape
         self.path = path  # the reported sh:resultPath (a blank node's id for a complex path)
         self.root: Shape = shape  # the validating shape whose validation produced this check
+        #: For a shape reached through the values of a property shape: a query counting, per focus
+        #: node, the distinct chains of owners it is reached through. SHACL validates the node once
+        #: per owner, so each of its results counts that many times.
+        self.multiplicity: Callable[[], str] | None = None
 
     @abstractmethod
     def query(self) -> str:
         """The SPARQL text of the check (placeholders still to be expanded by the compiler)."""
 
     @abstractmethod
-    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+    def hits(self, rows: Rows) -> Iterator[Hit]:
         """The results in the rows of :meth:`query`."""
+
+    def solutions(self, store: ox.Store, expand: Callable[[str], str]) -> Rows:
+        """The rows of the check on ``store`` (``expand`` fills in the compiler's placeholders)."""
+        return select(store, expand(self.query()), self.substitutions())
 
     def combine(self, other: Check) -> bool:
         """Take ``other``'s work into this check's one query if it can (then ``other`` is dropped)."""
@@ -280,7 +336,7 @@ class ValueCheck(Check):
     def query(self) -> str:
         return self.build()
 
-    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+    def hits(self, rows: Rows) -> Iterator[Hit]:
         for row in rows:
             focus = row["this"]
             assert isinstance(focus, OxTerm)

@@ -4,6 +4,7 @@ focus nodes as patterns, class membership, conformance to a nested shape, value 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from claimgraph.validation.compiler.base import (
     Unsupported,
     nt,
     ox_term,
+    select,
     sparql_path,
 )
 from claimgraph.validation.compiler.counts import HasValueComponent, MaxCountComponent, MinCountComponent
@@ -72,16 +74,8 @@ PARAMETER_OF: dict[str, str] = {cls.iri(): cls.parameters[0] for cls in COMPONEN
 SUPPORTED = frozenset(parameter.removeprefix(SH) for parameter in COMPONENTS)
 
 
-def select(
-    store: ox.Store, query: str, substitutions: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
-) -> ox.QuerySolutions:
-    """The solutions of ``query`` over the union of ``store``'s graphs."""
-    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): v for k, v in (substitutions or {}).items()
-    }
-    result = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
-    assert isinstance(result, ox.QuerySolutions)
-    return result
+# The variables _through (logical) binds to the owners of a nested property shape's focus nodes.
+_OWNER = re.compile(r"\?_owner[0-9]+")
 
 
 class Compiler:
@@ -109,7 +103,7 @@ class Compiler:
         from claimgraph.validation.reference import is_constraint_parameter
 
         params = self.shapes.params(shape)
-        for local in params:
+        for local in sorted(params):  # sorted: the same parameter named every run
             if is_constraint_parameter(SH + local) and SH + local not in COMPONENTS:
                 raise Unsupported(f"sh:{local} on {shape.node}")
         if self.shapes.custom_constraints:
@@ -278,4 +272,14 @@ class Compiler:
             for check in component.checks(scope):
                 if not any(earlier.combine(check) for earlier in checks):
                     checks.append(check)
+        owners = sorted(set(_OWNER.findall(targets())))
+        if owners:  # reached through values of a property shape: once per chain of owners
+            chain = " ".join(owners)
+
+            def multiplicity() -> str:
+                distinct = f"SELECT DISTINCT ?this {chain} WHERE {{ {targets()} }}"
+                return f"SELECT ?this (COUNT(*) AS ?n) WHERE {{ {distinct} }} GROUP BY ?this"
+
+            for check in checks:
+                check.multiplicity = multiplicity
         return checks

@@ -20,6 +20,7 @@ from claimgraph.validation.compiler.base import (
     Hit,
     OxTerm,
     Params,
+    Rows,
     Scope,
     Unsupported,
     ValueCheck,
@@ -72,7 +73,7 @@ class CountCheck(Check):
             return True
         return False
 
-    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+    def hits(self, rows: Rows) -> Iterator[Hit]:
         for row in rows:
             n, focus = row["n"], row["this"]
             assert isinstance(n, ox.Literal) and isinstance(focus, OxTerm)

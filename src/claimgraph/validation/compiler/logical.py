@@ -17,6 +17,7 @@ from claimgraph.validation.compiler.base import (
     Hit,
     OxTerm,
     Params,
+    Rows,
     Scope,
     ShapesView,
     Unsupported,
@@ -141,7 +142,7 @@ class QualifiedCheck(Check):
     def query(self) -> str:
         return self.build()
 
-    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+    def hits(self, rows: Rows) -> Iterator[Hit]:
         for row in rows:
             n, focus = row["n"], row["this"]
             assert isinstance(n, ox.Literal) and isinstance(focus, OxTerm)

@@ -6,8 +6,6 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-
 from claimgraph.namespaces import XSD
 from claimgraph.validation.compiler.base import (
     INTEGER_CANONICAL,
@@ -15,6 +13,7 @@ from claimgraph.validation.compiler.base import (
     ConstraintComponent,
     Hit,
     OxTerm,
+    Rows,
     Scope,
     Unsupported,
     ValueCheck,
@@ -70,7 +69,7 @@ class LessThanCheck(Check):
     def query(self) -> str:
         return self.text
 
-    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+    def hits(self, rows: Rows) -> Iterator[Hit]:
         from claimgraph.terms import to_rdflib_term
         from claimgraph.validation.reference import fails_less_than
 

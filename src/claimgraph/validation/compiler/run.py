@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
+from claimgraph.errors import ShapesError
 from claimgraph.terms import blank_closure, to_rdflib_term
 from claimgraph.validation.compiler.base import (
     Check,
@@ -20,10 +21,11 @@ from claimgraph.validation.compiler.base import (
     ShapesView,
     Unsupported,
     UnsupportedShapesError,
+    select,
     severity,
     text,
 )
-from claimgraph.validation.compiler.core import PARAMETER_OF, Compiler, select
+from claimgraph.validation.compiler.core import PARAMETER_OF, Compiler
 from claimgraph.validation.compiler.sparql_based import RISKY_LITERAL
 from claimgraph.validation.results import ValidationResult
 
@@ -86,8 +88,14 @@ class CompiledShapes:
     def _findings(self, store: ox.Store, check: Check) -> Iterator[Finding]:
         shape = check.shape
         messages = self.shapes.objects(shape, "message")
-        rows = select(store, self.compiler.expand(check.query()), check.substitutions())
+        rows = check.solutions(store, self.compiler.expand)
         generic: _GenericMessages | None = None
+        times: dict[object, int] = {}
+        if check.multiplicity is not None:
+            for row in select(store, self.compiler.expand(check.multiplicity())):
+                n = row["n"]
+                assert isinstance(n, ox.Literal)
+                times[row["this"]] = int(n.value)
         for hit in check.hits(rows):
             if messages:
                 message_term: object = messages[0]
@@ -103,12 +111,9 @@ class CompiledShapes:
                 component=hit.component,
                 message="" if message_term is None else str(message_term),
             )
-            yield Finding(
-                result,
-                focus_term=hit.focus,
-                value_term=hit.value,
-                message_term=message_term,
-            )
+            finding = Finding(result, focus_term=hit.focus, value_term=hit.value, message_term=message_term)
+            for _ in range(times.get(hit.focus, 1)):
+                yield finding
 
 
 class _GenericMessages:
@@ -158,7 +163,12 @@ class _GenericMessages:
 
 
 def compile_shapes(shapes_graph: rdflib.Graph) -> CompiledShapes:
-    """Compile the validating shapes of ``shapes_graph`` (those with targets) into SPARQL checks."""
+    """Compile the validating shapes of ``shapes_graph`` (those with targets) into SPARQL checks.
+
+    :raises ShapesError: if pySHACL, whose reading of the shapes the compiler follows, refuses them.
+    """
+    from claimgraph.validation.reference import refusals
+
     shapes = ShapesView(shapes_graph)
     roots = [s for s in shapes.shapes if any(list(t) for t in s.target())]
     compiler = Compiler(shapes)
@@ -167,15 +177,18 @@ def compile_shapes(shapes_graph: rdflib.Graph) -> CompiledShapes:
     fallback: dict[str, str] = {}
     for root in roots:
         try:
-            compiler.targets(root, "?this")  # raises Unsupported now rather than when run
-            found = compiler.compile_root(root, functools.partial(compiler.targets, root, "?this"))
+            with refusals(any_error=False):  # pySHACL refusing a shape: the shapes are not valid SHACL
+                compiler.targets(root, "?this")  # raises Unsupported now rather than when run
+                found = compiler.compile_root(root, functools.partial(compiler.targets, root, "?this"))
             for check in found:
                 check.root = root
             checks.extend(found)
         except Unsupported as reason:
             fallback[str(root.node)] = str(reason)
-        except Exception as error:  # pySHACL refusing a shape's parameters: it reports that itself
-            fallback[str(root.node)] = f"{type(error).__name__}: {error}"
+        except ShapesError:
+            raise
+        except Exception as error:  # pySHACL failing otherwise on a shape: its own run reports that
+            fallback[str(root.node)] = " ".join(f"{type(error).__name__}: {error}".split())
     return CompiledShapes(checks=checks, fallback=fallback, shapes=shapes, compiler=compiler)
 
 

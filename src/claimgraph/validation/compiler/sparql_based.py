@@ -9,23 +9,27 @@ Rows are made distinct over every projected variable, as pySHACL deduplicates th
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from claimgraph.errors import QuerySyntaxError
 from claimgraph.namespaces import XSD
-from claimgraph.sparql.lexer import TokenKind, scan, tokens
+from claimgraph.sparql.lexer import TokenKind, prebind, scan, tokens
 from claimgraph.validation.compiler.base import (
     Check,
     ConstraintComponent,
     Hit,
     OxTerm,
+    Rows,
     Scope,
     Unsupported,
+    declared_prefixes,
     ox_term,
+    select,
     text,
 )
 
@@ -35,7 +39,7 @@ if TYPE_CHECKING:
 
     from claimgraph.validation.reference import Shape
 
-__all__ = ["RISKY_LITERAL", "SparqlCheck", "SparqlComponent"]
+__all__ = ["RISKY_LITERAL", "PerFocusCheck", "SparqlCheck", "SparqlComponent"]
 
 
 class SparqlCheck(Check):
@@ -65,7 +69,7 @@ class SparqlCheck(Check):
     def predicates(self) -> frozenset[str] | None:
         return self._predicates
 
-    def hits(self, rows: ox.QuerySolutions) -> Iterator[Hit]:
+    def hits(self, rows: Rows) -> Iterator[Hit]:
         for row in rows:
             focus = row["this"]
             assert isinstance(focus, OxTerm)
@@ -74,7 +78,42 @@ class SparqlCheck(Check):
             if value is None and not self.shape.is_property_shape:
                 value = focus
             assert value is None or isinstance(value, OxTerm)
+            assert path is None or isinstance(path, OxTerm)
             yield Hit(focus, text(path) or self.path, value, SparqlComponent.iri())
+
+
+class PerFocusCheck(SparqlCheck):
+    """A SHACL-SPARQL SELECT that only pre-binding gets right: run once per focus node, ``$this``
+    replaced by the node in the query's text (:func:`~claimgraph.sparql.lexer.prebind`)."""
+
+    def __init__(
+        self,
+        shape: Shape,
+        path: str | None,
+        query: str,
+        projected: tuple[str, ...],
+        substitutions: dict[str, OxTerm],
+        predicates: frozenset[str] | None,
+        focus_query: str,
+    ) -> None:
+        super().__init__(shape, path, query, projected, substitutions, predicates)
+        self.focus_query = focus_query
+
+    def solutions(self, store: ox.Store, expand: Callable[[str], str]) -> Iterator[Mapping[str, object]]:
+        seen: set[tuple[object, ...]] = set()
+        for focus_row in select(store, expand(self.focus_query)):
+            focus = focus_row["this"]
+            if not isinstance(focus, ox.NamedNode | ox.Literal):
+                raise Unsupported("a blank node focus node cannot be pre-bound in a query's text")
+            try:
+                rows = select(store, prebind(self.text, "this", focus), self.substitutions())
+            except SyntaxError as error:
+                raise Unsupported(f"the query pre-bound is not SPARQL Oxigraph reads: {error}") from None
+            for row in rows:
+                found = tuple(row[v] for v in self.projected)
+                if found not in seen:  # as pySHACL, each distinct row once
+                    seen.add(found)
+                    yield dict(zip(self.projected, found, strict=True))
 
 
 class SparqlComponent(ConstraintComponent, parameters=("sparql",), name="SPARQL"):
@@ -99,20 +138,25 @@ class SparqlComponent(ConstraintComponent, parameters=("sparql",), name="SPARQL"
             if set(bindings) - {"this", "currentShape"}:
                 raise Unsupported(f"pre-bound variables {sorted(bindings)}")
             prologue, body = _split_prologue(query)
-            projected, predicates, bound = _check_prebinding(helper.apply_prefixes(prologue + body))
+            declared = declared_prefixes(self.context.shapes.graph, constraint)
+            prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(declared.items())) + prologue
+            projected, predicates, mode = _check_prebinding(prologue + body)
             if "failure" in projected:
                 raise Unsupported("?failure in a SPARQL constraint")
             names = " ".join(f"?{v}" for v in projected)
-            prologue = helper.apply_prefixes(prologue)
-            if bound:
+            substitutions = {"currentShape": ox_term(self.shape.node)} if "currentShape" in bindings else {}
+            path = str(self.shape.path()) if self.shape.is_property_shape else None
+            if mode == PER_FOCUS:
+                focus = f"SELECT DISTINCT ?this WHERE {{ {scope.focus} }}"
+                yield PerFocusCheck(self.shape, path, prologue + body, projected, substitutions, predicates, focus)
+                continue
+            if mode == JOIN:
                 body = _rewrite_not_exists(prologue, body)
                 text = f"{prologue}\nSELECT DISTINCT {names} WHERE {{ {scope.focus} {{ {body} }} }}"
             else:
                 # $this only in the top-level group's filters: in that group, after the focus pattern,
                 # they see it bound, as pre-binding has it.
                 text = f"{prologue}\nSELECT DISTINCT {names} WHERE {{ {scope.focus} {_where_group(body)} }}"
-            substitutions = {"currentShape": ox_term(self.shape.node)} if "currentShape" in bindings else {}
-            path = str(self.shape.path()) if self.shape.is_property_shape else None
             yield SparqlCheck(self.shape, path, text, projected, substitutions, predicates)
 
     def conditions(self, var: str, path: str | None) -> Iterator[str]:
@@ -259,16 +303,26 @@ def _algebra_nodes(node: object) -> Iterator[CompValue]:
             yield from _algebra_nodes(item)
 
 
+#: How a SHACL-SPARQL SELECT runs: joined to the focus nodes, its group inlined after the focus
+#: pattern (``$this`` only in the top-level group's filters), or once per focus node, pre-bound.
+JOIN, INLINE, PER_FOCUS = "join", "inline", "per focus"
+
+
 @functools.lru_cache(maxsize=256)
-def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | None, bool]:
-    """Projected variables and predicates of a SHACL-SPARQL SELECT that may run with ``$this`` free,
-    and whether the top-level group binds ``$this`` (else only its filters use it: see ``checks``).
+def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | None, str]:
+    """Projected variables and predicates of a SHACL-SPARQL SELECT, and how it runs (:data:`JOIN`,
+    :data:`INLINE` or :data:`PER_FOCUS`).
+
+    One query for every focus node is pre-binding only where ``$this`` is bound by a triple pattern
+    of the top-level group or used by that group's filters alone, and the query neither slices nor
+    aggregates (duplicates in the union would change a COUNT) nor nests a sub-select using
+    ``$this``; any other query runs once per focus node, ``$this`` pre-bound in its text.
 
     The predicates are the IRIs the query's triple patterns and paths use (None: a variable or
     negated property set can match any predicate).
 
-    :raises Unsupported: if ``$this`` is not bound by the query's top-level group, or the query slices
-        or aggregates its solutions.
+    :raises Unsupported: for a query that is not a SELECT projecting ``$this``, or that holds what
+        SHACL forbids pre-binding with (VALUES, MINUS, SERVICE, a BIND to ``$this``).
     """
     algebra = _prepare(query).algebra
     if algebra.name != "SelectQuery":
@@ -276,17 +330,18 @@ def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | Non
     projected = tuple(str(v) for v in dict.get(algebra, "PV", ()))  # CompValue.get takes other arguments
     if "this" not in projected:
         raise Unsupported("$this is not projected")
+    per_focus = False
     for node in _algebra_nodes(algebra):
-        if node.name in ("Slice", "Group", "AggregateJoin", "ToMultiSet", "values", "Minus", "ServiceGraphPattern"):
+        if node.name in ("values", "Minus", "ServiceGraphPattern"):
             raise Unsupported(f"{node.name} in a SPARQL constraint")
         if node.name == "Extend" and str(node.get("var")) == "this":
             raise Unsupported("BIND to $this")
-    if not _joinable(algebra):
-        raise Unsupported("$this is used outside the triple patterns and filters of the top-level group")
+        per_focus |= node.name in ("Slice", "Group", "AggregateJoin", "ToMultiSet")
     bound = "this" in _mandatory(algebra)
-    if not bound and _modified(algebra):
-        raise Unsupported("$this is not bound by a triple pattern of the query's top-level group")
-    return projected, _predicates(algebra), bound
+    per_focus |= _used_in_nested_expression(query)
+    if per_focus or not _joinable(algebra) or (not bound and _modified(algebra)):
+        return projected, _predicates(algebra), PER_FOCUS
+    return projected, _predicates(algebra), JOIN if bound else INLINE
 
 
 def _modified(algebra: CompValue) -> bool:
@@ -306,6 +361,42 @@ def _where_group(body: str) -> str:
         if depth == 0:
             return body[found[opening].at + 1 : token.at]
     raise Unsupported("unbalanced braces in a SPARQL constraint")
+
+
+def _used_in_nested_expression(query: str) -> bool:
+    """Is ``$this`` used in an expression (a FILTER or BIND) of a group nested in the WHERE group,
+    outside an EXISTS? There a joined ``$this`` is unbound where a pre-bound one is bound, and
+    rdflib's algebra, which merges a nested group's filters into the enclosing one, does not show it.
+    (Inside EXISTS the solution's bindings are substituted, as pre-binding would have them.)"""
+    depth = parens = 0
+    exists: list[int] = []  # depths of the groups opened by EXISTS
+    after_exists = False
+    for token in tokens(query):
+        char = query[token.at]
+        if token.kind is TokenKind.OPEN:
+            depth += 1
+            if after_exists:
+                exists.append(depth)
+            after_exists = False
+        elif token.kind is TokenKind.CLOSE:
+            if exists and exists[-1] == depth:
+                exists.pop()
+            depth -= 1
+        elif token.kind is TokenKind.WORD:
+            after_exists = token.text == "EXISTS"
+        elif char in "()":
+            parens += 1 if char == "(" else -1
+        elif char in "?$" and depth >= 2 and parens > 0 and not exists and _is_this(query, token.at):
+            return True
+    return False
+
+
+def _is_this(query: str, at: int) -> bool:
+    """Is the variable token at ``at`` ``$this`` (or ``?this``)?"""
+    return query[at + 1 : at + 5] == "this" and not _NAME_GOES_ON.match(query, at + 5)
+
+
+_NAME_GOES_ON = re.compile(r"[A-Za-z0-9_]")
 
 
 def _joinable(node: CompValue) -> bool:
