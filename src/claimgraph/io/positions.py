@@ -374,8 +374,19 @@ class Locator:
                 if found_as_subject is not None and found_as_subject.line is not None:
                     return found_as_subject
         elif value is not None and value != node:
-            # A node shape's result whose value is not its focus (a SHACL-SPARQL constraint's, e.g. an
-            # undeclared class) is about that value: where it is first written.
+            # A node shape's result whose value is not its focus (a SHACL-SPARQL constraint's: the relay
+            # agent a claim rests on, the evidence lacking a named intermediary) is about that value:
+            # where the focus's own files first write it (the statement linking the two), else where
+            # it is defined.
+            try:
+                term = ox.NamedNode(node)
+            except ValueError:
+                return None
+            for path in self._files_of(_graphs(self.dataset.store.quads_for_pattern(term, None, None, None))):
+                index = self.index(path)
+                if index is not None and value in index.mentions:
+                    mention = index.mentions[value]
+                    return SourcePosition(path, mention.line, mention.column)
             about = self.locate(value)
             if about is not None:
                 return about
