@@ -75,6 +75,33 @@ def test_remote_validation_of_a_mutated_graph_equals_local(
     assert len({focus for _, focus in violations}) == 2
 
 
+@pytest.mark.parametrize(
+    "update",
+    [
+        # a class, a predicate and a claimant IRI misspelt; the same archived text under a second document
+        "DELETE { GRAPH ?g { ?c a cg:Claim } } INSERT { GRAPH ?g { ?c a cg:Claimm } }"
+        " WHERE { GRAPH ?g { ?c a cg:Claim } FILTER (?c = claim:intelligence-community-putin-wants-more) }",
+        "DELETE { GRAPH ?g { ?s cg:relayAgent ?a } } INSERT { GRAPH ?g { ?s cg:relayAgentt ?a } }"
+        " WHERE { GRAPH ?g { ?s cg:relayAgent ?a } FILTER (?a = actor:reuters) }",
+        "DELETE { GRAPH ?g { ?c cg:claimant actor:us-intelligence-agencies } }"
+        " INSERT { GRAPH ?g { ?c cg:claimant actor:us-inteligence-agencies } }"
+        " WHERE { GRAPH ?g { ?c cg:claimant actor:us-intelligence-agencies } }",
+        "INSERT { GRAPH doc:optimism-vs-intelligence { doc:the-article-again ?p ?o } }"
+        " WHERE { GRAPH doc:optimism-vs-intelligence { doc:optimism-vs-intelligence ?p ?o } }",
+    ],
+    ids=["class", "predicate", "reference", "archived-twice"],
+)
+def test_the_vocabulary_reference_and_archive_checks_give_the_same_results_in_a_store(
+    mutate: Callable[[str], Path], serve: Callable[[list[ox.Quad]], OxigraphServer], update: str
+) -> None:
+    root = mutate(update)
+    dataset = load_dataset(root)
+    local, remote = validate(dataset), validate(fetch_dataset(serve(stored_quads(dataset)).url, root=root))
+    assert outcome(remote) == outcome(local)
+    shapes = {shape.rpartition("#")[2] for severity, shape, *_ in outcome(local)[2] if severity == "Violation"}
+    assert shapes & {"Vocabulary-class", "Vocabulary-property", "Reference-defined", "SourceDocument-uniqueArchive"}
+
+
 def test_remote_validation_of_chosen_graphs_equals_local_validation_of_their_files(
     bundled_server: OxigraphServer,
 ) -> None:
