@@ -412,11 +412,15 @@ def test_a_custom_severity_is_kept_and_does_not_fail() -> None:
     assert result.severity.curie == "<http://example.org/MySeverity>"
 
 
-def test_this_in_a_nested_filter_is_not_joined_but_declined() -> None:
+def test_this_in_a_nested_filter_is_pre_bound_in_the_text_once_per_focus_node() -> None:
     import rdflib
 
     shapes = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-    ex:s a sh:NodeShape ; sh:targetNode ex:a ; sh:message "m" ;
+    ex:s a sh:NodeShape ; sh:targetNode ex:a, ex:b ; sh:message "m" ;
         sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . { FILTER(bound($this)) } }" ] ."""
     compiled = compile_shapes(rdflib.Graph().parse(data=shapes, format="turtle"))
-    assert "outside the triple patterns" in compiled.fallback["http://example.org/s"]
+    assert compiled.fallback == {}
+    assert [type(c).__name__ for c in compiled.checks] == ["PerFocusCheck"]
+    # joined, the nested filter would see $this unbound and find nothing; pre-bound, it holds
+    found = _run_fast(shapes, "<http://example.org/a> <http://example.org/p> 1 .")
+    assert [r.focus for r in found] == ["http://example.org/a"]
