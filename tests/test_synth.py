@@ -165,7 +165,7 @@ def exact(root: Path) -> Dataset:
     """The dataset as the quad-by-quad loader builds it."""
     dataset = Dataset(store=ox.Store(), root=root)
     for path in loader.data_files(root / "ontology") + loader.data_files(root / "graph"):
-        loader._load_file(dataset, path)
+        loader.load_file(dataset, path)
     dataset.refresh_archive()
     return dataset
 
