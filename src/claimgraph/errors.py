@@ -287,6 +287,10 @@ class RevisionError(ClaimgraphError):
         self.reason = reason
 
 
+class SynthesisError(ClaimgraphError):
+    """A synthetic corpus cannot hold what it must plant (one of every violation and contradiction)."""
+
+
 class AuthoringError(ClaimgraphError):
     """An authoring helper (``add-source``, ``locate``) refused to act; nothing was written.
 
