@@ -277,8 +277,27 @@ def test_cli_synth_writes_a_corpus(tmp_path: Path) -> None:
 
 
 def test_cli_synth_refuses_too_few_claims(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["synth", "--claims", "5", "-o", str(tmp_path)])
+    result = CliRunner().invoke(main, ["synth", "--claims", "5", "-o", str(tmp_path / "c")])
     assert result.exit_code == 2
+    assert f"5 is not in the range x>={MINIMUM_CLAIMS}" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cli_synth_at_its_documented_minimum_succeeds_for_every_seed(tmp_path: Path, seed: int) -> None:
+    result = CliRunner().invoke(
+        main, ["synth", "--claims", str(MINIMUM_CLAIMS), "--seed", str(seed), "-o", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{MINIMUM_CLAIMS} claims" in result.output
+
+
+def test_cli_synth_refuses_standard_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["synth", "--claims", "60", "-o", "-"])
+    assert result.exit_code == 2
+    assert "'-' is standard output, which cannot hold the directory written here" in result.output
+    assert not Path("-").exists()
 
 
 @pytest.mark.parametrize("link", ["file", "directory"])

@@ -23,6 +23,7 @@ from claimgraph.cli_options import (
     emit,
     endpoint_options,
     engine_for,
+    no_stdin,
     output_dir_option,
     output_options,
     queries_dir_for,
@@ -52,7 +53,7 @@ for command in (add_source, locate, synth, load, serve):
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, exists=True, path_type=Path), callback=no_stdin)
 @data_option
 @output_options("text", "json", "junit", "sarif", "turtle")
 @click.option("--allow-warnings", is_flag=True, help="Warnings do not fail validation (violations still do).")
@@ -332,8 +333,9 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
 
 @main.command()
 @data_option
-@output_options("trig", "nq", "turtle", "nt", "jsonld", "xml")
-def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
+@endpoint_options("Export the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files.")
+@output_options("trig", "nq", "turtle", "nt", "jsonld", "xml", default=None)
+def export(data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str | None, output: Path | None) -> None:
     """Write the dataset as RDF, the same bytes for the same data: what a triple store should hold.
 
     Every graph but the shapes: the ontology, the registries, one graph per source document and
@@ -341,13 +343,24 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
     named graphs; turtle, nt and xml (RDF/XML) carry no graph names, so they hold the union of all
     graphs. Quads are sorted, prefixes fixed and blank nodes labelled canonically (RDFC-1.0).
 
+    Without --format the format is the one -o's suffix means (.trig, .nq, .ttl, .nt, .jsonld, .rdf,
+    .xml, .owl), trig on standard output; a suffix that means another format than --format is refused.
+
     \b
     Example:
         claimgraph export -o claimgraph.trig
-        claimgraph export --data . --format nq -o dataset.nq
+        claimgraph export --data . -o dataset.nq
         claimgraph export --format turtle > union.ttl
+        claimgraph export --endpoint http://127.0.0.1:7878/query -o store.nq
     """
     from claimgraph.io.dataset import load_dataset
-    from claimgraph.io.export import serialize
+    from claimgraph.io.export import export_format, serialize
 
-    emit(serialize(load_dataset(data_dir), fmt), output)
+    chosen = export_format(output, fmt)
+    if endpoint:
+        from claimgraph.stores.remote import fetch_dataset
+
+        dataset = fetch_dataset(endpoint, root=data_dir, timeout=timeout)
+    else:
+        dataset = load_dataset(data_dir)
+    emit(serialize(dataset, chosen), output)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from claimgraph.cli_options import emit, output_dir_option, output_options, shown
+from claimgraph.cli_options import emit, output_dir_option, output_options, shown, writable_data_option
+from claimgraph.synth.plan import MINIMUM_CLAIMS
 
 __all__ = ["add_source", "locate", "synth"]
 
@@ -29,14 +30,7 @@ __all__ = ["add_source", "locate", "synth"]
     help="The date the text states: YYYY-MM-DD, YYYY-MM or YYYY (else: cg:notStated dcterms:date).",
 )
 @click.option("--slug", default=None, help="Name of doc:SLUG and its files (default: from the title, else file name).")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Directory whose graph/ receives the archived text and the new graph file.",
-)
+@writable_data_option
 def add_source(
     text_file: Path,
     title: str | None,
@@ -118,7 +112,12 @@ def locate(
 
 
 @click.command()
-@click.option("--claims", type=click.IntRange(min=52), required=True, help="Number of claims (about 38 triples each).")
+@click.option(
+    "--claims",
+    type=click.IntRange(min=MINIMUM_CLAIMS),
+    required=True,
+    help=f"Number of claims (about 38 triples each; at least {MINIMUM_CLAIMS}, one of everything planted).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same bytes.")
 @output_dir_option("Data directory to write (ontology/, graph/, manifest.json); a previous corpus there is replaced.")
 def synth(claims: int, seed: int, out: Path) -> None:

@@ -12,6 +12,7 @@ from claimgraph.errors import (
     AuthoringValueError,
     ClaimgraphError,
     EndpointStatusError,
+    ExportFormatError,
     GraphFileExistsError,
     IdentifierInUseError,
 )
@@ -42,6 +43,8 @@ def describe(error: ClaimgraphError, *, command: str | None = None) -> str:
         if error.occurrence is None:
             return f"{text}: add words to make it unique, or pass --occurrence N (1 to {count})"
         return f"{error.path}: {error.summary}: --occurrence {error.occurrence} is out of range: pass 1 to {count}"
+    if isinstance(error, ExportFormatError):
+        return f"{text} (drop --format, or name the file with its format's suffix)" if error.fmt else text
     if isinstance(error, EndpointStatusError) and error.status_code == 401 and command == "load":
         return f"{text}: {LOAD_CREDENTIALS_HINT}"
     return text

@@ -86,6 +86,26 @@ class OutputError(ClaimgraphError):
         self.reason = reason
 
 
+class ExportFormatError(OutputError):
+    """An export file's suffix does not say the format asked for, or says none the export knows.
+
+    :param suffix: the file's suffix (``.nq``).
+    :param meant: the format the suffix means, if any.
+    :param fmt: the format asked for, if one was.
+    :param known: the suffixes the export knows.
+    """
+
+    def __init__(self, path: Path, suffix: str, *, meant: str | None, fmt: str | None, known: list[str]) -> None:
+        if meant is None:
+            reason = f"no export format has the suffix {suffix} (known: {', '.join(known)})"
+        else:
+            reason = f"the suffix {suffix} means {meant}, not {fmt}"
+        super().__init__(path, reason)
+        self.suffix = suffix
+        self.meant = meant
+        self.fmt = fmt
+
+
 class QueryHeaderError(InputError):
     """A query file's ``#+`` YAML header is malformed; the message names the file and line."""
 
