@@ -1,6 +1,7 @@
 """The ``claimgraph`` command line: a thin layer over the library; here the group ``main`` and the
 commands that read and check the data. The authoring commands are in
-:mod:`claimgraph.cli_authoring`, the triple-store ones in :mod:`claimgraph.cli_stores`.
+:mod:`claimgraph.cli_authoring` and :mod:`claimgraph.cli_add`, the triple-store ones in
+:mod:`claimgraph.cli_stores`.
 
 Only the CLI modules print and pick exit codes: 0 ok / conforms, 1 violations found, 2 usage, input or
 endpoint error. Heavy libraries are imported inside the commands so that ``--help`` stays instant.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from claimgraph.cli_add import add_actor, add_claim, add_nonresponse, add_proposition
 from claimgraph.cli_authoring import add_source, locate, synth
 from claimgraph.cli_options import (
     EXIT_FAILED,
@@ -48,7 +50,7 @@ def main() -> None:
     """
 
 
-for command in (add_source, locate, synth, load, serve):
+for command in (add_source, add_actor, add_proposition, add_claim, add_nonresponse, locate, synth, load, serve):
     main.add_command(command)
 
 
