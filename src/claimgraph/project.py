@@ -93,5 +93,6 @@ def resolve_data_root(named: Path | None, *, cwd: Path | None = None) -> DataRoo
         return DataRoot(named, "named")
     found = find_data_root(cwd if cwd is not None else Path("."))
     if found is not None:
-        return DataRoot(found, "found")
+        # Inside a checkout the bundled data is found: named as the bundled data is everywhere else.
+        return DataRoot(bundled_data_dir() if found.resolve() == bundled_data_dir().resolve() else found, "found")
     return DataRoot(bundled_data_dir(), "bundled")
