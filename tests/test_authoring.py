@@ -1,4 +1,4 @@
-"""Authoring helpers: add-source archives a text with a skeleton graph, locate finds a quote's selectors."""
+"""Archiving a source (add-source) and locating quotes (locate): authoring.sources, authoring.quotes."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
-from helpers.data import REPO
 
-from claimgraph.authoring import add_source, find_quote, locate_quote, skeleton_trig, slugify
+from claimgraph.authoring import add_claim, add_source, find_quote, locate_quote, skeleton_trig, slugify
 from claimgraph.cli import main
 from claimgraph.errors import AmbiguousQuoteError, QuoteNotFoundError
 from claimgraph.io.dataset import load_dataset
@@ -22,7 +21,6 @@ from claimgraph.validation.api import Severity, validate
 
 RESOURCES = Path(__file__).parent / "resources" / "authoring"
 ARTICLE = RESOURCES / "intelligence-doubts.txt"
-CLAIM_FRAGMENT = RESOURCES / "intelligence-doubts-claim.trig"
 SEED = bundled_data_dir() / "graph" / "archive" / "optimism-vs-intelligence.txt"
 QUOTE = (
     "U.S. intelligence agencies continue to assess that Vladimir Putin\u2019s ambitions extend well beyond a "
@@ -69,7 +67,7 @@ def test_add_source_archives_the_text_and_writes_a_skeleton_that_validates(data_
     assert result.output.splitlines() == [
         f"Archived {archive}: SHA-256 {digest}, {len(text)} code points.",
         f"Wrote {graph_file}: graph doc:intelligence-doubts",
-        f'Next: fill in its claim template; selectors: claimgraph locate {archive} "quoted words" --anchor NAME',
+        f'Next: claimgraph add-claim {graph_file} --quote "quoted words" --claimant … (see --help)',
     ]
     document = DOC.term("intelligence-doubts")
     triples = document_triples(graph_file, document)
@@ -110,15 +108,27 @@ def test_publisher_date_precision_and_awkward_titles(data_copy: Path) -> None:
     assert violations(data_copy) == []
 
 
-def test_the_template_in_the_skeleton_is_commented_out_and_complete() -> None:
+def test_the_skeleton_names_the_commands_that_add_to_it_and_parses() -> None:
     text = skeleton_trig(slug="s", sha256="0" * 64, char_length=3, title=None, publisher=None, date=None)
-    template = [line for line in text.splitlines() if line.startswith("    # ")]
-    for placeholder in ("claim:NAME", "evidence:NAME", "relay:NAME-1", "anchor:NAME", "cg:foundIn         doc:s"):
-        assert any(placeholder in line for line in template), placeholder
-    assert "claimgraph locate graph/archive/s.txt" in text
-    # Uncommented, the template parses (placeholders are valid names).
-    uncommented = re.sub(r"(?m)^    # ?", "    ", text)
-    assert len(list(ox.parse(uncommented.encode("utf-8"), format=ox.RdfFormat.TRIG))) > 20
+    assert "claimgraph add-claim graph/s.trig" in text
+    assert "claimgraph add-nonresponse graph/s.trig" in text
+    quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG))
+    assert {q.graph_name for q in quads} == {ox.NamedNode(DOC.term("s"))}
+    assert len(quads) == 8  # type, label, path, hash, length, and title, publisher, date not stated
+
+
+def test_a_text_from_standard_input_is_archived_under_its_slug(data_copy: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["add-source", "-", "--slug", "piped", "--data", str(data_copy)], input=ARTICLE.read_bytes()
+    )
+    assert result.exit_code == 0, result.output
+    assert (data_copy / "graph" / "archive" / "piped.txt").read_bytes() == ARTICLE.read_bytes()
+    assert violations(data_copy) == []
+    unnamed = CliRunner().invoke(main, ["add-source", "-", "--data", str(data_copy)], input=b"text")
+    assert unnamed.exit_code == 2
+    assert unnamed.output.splitlines() == [
+        "Error: -: --slug: a text from standard input has no file name to name it by: give its title or a slug"
+    ]
 
 
 def test_identical_archive_is_reused_and_a_different_one_refused(data_copy: Path) -> None:
@@ -147,8 +157,15 @@ def test_identical_archive_is_reused_and_a_different_one_refused(data_copy: Path
         (["--slug", "Bad Slug"], "--slug 'Bad Slug': use lowercase letters, digits and single hyphens"),
         (
             ["--publisher", "actor:nobody"],
-            "--publisher 'actor:nobody': actor:nobody is not a cg:Agent in {graph}:"
-            " add it to the actors registry first",
+            "--publisher 'actor:nobody': not defined as a cg:Agent in the data (claimgraph add-actor defines one)",
+        ),
+        (
+            ["--publisher", "actor:reuter"],
+            "--publisher 'actor:reuter': not defined as a cg:Agent in the data; did you mean actor:reuters?",
+        ),
+        (
+            ["--publisher", "prop:putin-wants-more"],
+            "--publisher 'prop:putin-wants-more': prop:putin-wants-more is a cg:Proposition, not a cg:Agent",
         ),
         (["--publisher", "foo:bar"], "--publisher 'foo:bar': unknown prefix 'foo' (known: " + KNOWN + ")"),
         (["--publisher", "Reuters"], "--publisher 'Reuters': expected a CURIE such as actor:reuters or a full IRI"),
@@ -160,7 +177,7 @@ def test_malformed_options_are_one_line_errors_and_nothing_is_written(
     before = sorted(p for p in (data_copy / "graph").rglob("*"))
     result = run("add-source", ARTICLE, "--data", data_copy, *args)
     assert result.exit_code == 2
-    assert result.output.splitlines() == [f"Error: {ARTICLE}: " + message.format(graph=data_copy / "graph")]
+    assert result.output.splitlines() == [f"Error: {ARTICLE}: " + message]
     assert sorted(p for p in (data_copy / "graph").rglob("*")) == before
 
 
@@ -289,7 +306,24 @@ def test_offsets_count_code_points_and_keep_crlf_line_ends(tmp_path: Path) -> No
             "Putin's ambitions",
             [],
             "\"Putin's ambitions\" is not in the text; with quotes, dashes and spaces normalised it matches code"
-            " points 136 to 153: 'Putin\u2019s ambitions' (copy the text's own characters)",
+            " points 136 to 153, 'Putin\u2019s ambitions': at code point 141 the text has '\u2019' (U+2019 RIGHT"
+            " SINGLE QUOTATION MARK) where the quote has \"'\" (U+0027 APOSTROPHE) (copy the text's own characters)",
+        ),
+        (
+            # A long quote: the place they part is shown even where both are clipped in the message.
+            QUOTE.replace("\u2019", "'"),
+            [],
+            "'U.S. intelligence agencies continue to assess that Vladimir\u2026' is not in the text; with quotes,"
+            " dashes and spaces normalised it matches code points 76 to 204, '\u2026 to assess that Vladimir"
+            " Putin\u2019s ambitions extend well beyon\u2026': at code point 141 the text has '\u2019' (U+2019 RIGHT"
+            " SINGLE QUOTATION MARK) where the quote has \"'\" (U+0027 APOSTROPHE) (copy the text's own characters)",
+        ),
+        (
+            "U.S. intelligence agencies continue to asses that",
+            [],
+            "'U.S. intelligence agencies continue to asses that' is not in the text; its first 44 code points are at"
+            " code point 76: at code point 120 the text has 's' (U+0073 LATIN SMALL LETTER S) where the quote has"
+            " ' ' (U+0020 SPACE)",
         ),
         (
             "Reuters",
@@ -302,7 +336,9 @@ def test_offsets_count_code_points_and_keep_crlf_line_ends(tmp_path: Path) -> No
             ["--occurrence", "3"],
             "'Reuters' occurs 2 times (at code points 232, 405): --occurrence 3 is out of range: pass 1 to 2",
         ),
-        ("", [], "QUOTE '': give the words to find"),
+        ("", [], "QUOTE: give the words to find"),
+        ("Sources: Reuters.\nMore", [], "'Sources: Reuters.\\nMore' is not in the text; its first 18 code points are"
+         " at code point 396: at code point 414 the text ends where the quote has 'M' (U+004D LATIN CAPITAL LETTER M)"),
     ],
 )
 def test_locate_errors_are_one_line_exit_2(quote: str, extra: list[str], message: str) -> None:
@@ -322,40 +358,29 @@ def test_locate_errors_carry_their_data() -> None:
     assert text[missing.value.near[0] : missing.value.near[1]] == "Trump and his envoys"
 
 
-# --- The worked example: a second article, from add-source to a validated claim ------------------
+# --- A second article: a claim added by command is reported at its own line when broken ---------
 
 
-def add_the_worked_example(root: Path) -> Path:
-    """add-source, locate, the claim of tests/resources/authoring/intelligence-doubts-claim.trig."""
-    added = run("add-source", ARTICLE, "--title", TITLE, "--slug", "intelligence-doubts", "--data", root)
-    assert added.exit_code == 0, added.output
-    archive = root / "graph" / "archive" / "intelligence-doubts.txt"
-    located = run("locate", archive, QUOTE, "--anchor", "digest-putin-ambitions")
-    assert located.exit_code == 0, located.output
-    graph_file = root / "graph" / "intelligence-doubts.trig"
-    text = graph_file.read_text(encoding="utf-8")
-    closing = text.rindex("}")
-    claim = CLAIM_FRAGMENT.read_text(encoding="utf-8")
-    graph_file.write_text(text[:closing] + "\n" + claim + "\n" + located.output + text[closing:], encoding="utf-8")
-    return graph_file
-
-
-def test_worked_example_second_article_validates(data_copy: Path) -> None:
-    add_the_worked_example(data_copy)
-    result = run("validate", "--data", data_copy, "--format", "json", "--allow-warnings")
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["violations"] == 0
-    assert report["counts"]["documents"] == 2
-    assert report["counts"]["claims"] == validate(load_dataset()).counts.claims + 1
-
-
-def test_worked_example_broken_claim_is_reported_at_its_line(
+def test_a_claim_added_by_command_and_broken_is_reported_at_its_line(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    graph_file = add_the_worked_example(data_copy)
+    add_source(ARTICLE, data_dir=data_copy, title=TITLE, slug="intelligence-doubts")
+    graph_file = data_copy / "graph" / "intelligence-doubts.trig"
+    written = add_claim(
+        graph_file,
+        data_dir=data_copy,
+        quote=QUOTE,
+        claimant="actor:us-intelligence-agencies",
+        proposition="prop:putin-ambitions-beyond-limited-settlement",
+        stance="affirms",
+        kind="assessment",
+        relays=["actor:reuters reported-by doc:reuters-reporting"],
+        name="digest-putin-ambitions",
+    )
+    assert written.anchor == (76, 204)
     text = graph_file.read_text(encoding="utf-8")
     claimant = "        cg:claimant    actor:us-intelligence-agencies ;\n"
+    assert claimant in text
     graph_file.write_text(text.replace(claimant, ""), encoding="utf-8")
     monkeypatch.chdir(data_copy)
     result = run("validate", "--data", ".", "--format", "sarif", "--allow-warnings")
@@ -366,11 +391,3 @@ def test_worked_example_broken_claim_is_reported_at_its_line(
     assert physical["artifactLocation"]["uri"] == "graph/intelligence-doubts.trig"
     assert lines[physical["region"]["startLine"] - 1] == "    claim:digest-putin-ambitions"
     assert error["ruleId"] == "cgsh:Claim-claimant"
-
-
-def test_the_documented_worked_example_is_the_tested_one() -> None:
-    """docs/authoring.md shows the claim these tests validate, word for word."""
-    readme = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
-    assert CLAIM_FRAGMENT.read_text(encoding="utf-8") in readme
-    command = f'claimgraph locate graph/archive/intelligence-doubts.txt "{QUOTE}" --anchor digest-putin-ambitions'
-    assert command in readme

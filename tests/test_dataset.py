@@ -11,6 +11,7 @@ import pytest
 from claimgraph.errors import DataDirectoryError, DuplicateGraphError, InputError
 from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ARCHIVE_GRAPH, CG, DOC, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from claimgraph.project import bundled_data_dir
 
 SEED_DOC = DOC.term("optimism-vs-intelligence")
 
@@ -97,9 +98,26 @@ def test_unknown_extension_is_an_input_error(tmp_path: Path) -> None:
         load_dataset(paths=[odd])
 
 
-def test_data_directory_without_ontology_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(DataDirectoryError, match="no ontology/"):
+def test_data_directory_with_only_graph_uses_the_bundled_ontology_and_shapes(tmp_path: Path) -> None:
+    shutil.copytree(bundled_data_dir() / "graph", tmp_path / "graph")
+    dataset = load_dataset(tmp_path)
+    assert dataset.root == tmp_path
+    assert dataset.sources[ox.NamedNode(SHAPES_GRAPH)] == bundled_data_dir() / "ontology" / "shapes.ttl"
+    assert len(dataset.store) == len(load_dataset().store)
+
+
+def test_data_directory_with_an_empty_ontology_directory_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "graph").mkdir()
+    with pytest.raises(DataDirectoryError, match="no ontology or shapes in it"):
         load_dataset(tmp_path)
+
+
+def test_data_directory_without_graph_or_that_does_not_exist_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(DataDirectoryError, match="no graph/ directory in it"):
+        load_dataset(tmp_path)
+    with pytest.raises(DataDirectoryError, match="no such directory"):
+        load_dataset(tmp_path / "missing")
 
 
 def test_data_directory_without_shapes_is_rejected(tmp_path: Path, data_copy: Path) -> None:

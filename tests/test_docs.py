@@ -33,6 +33,7 @@ def test_cli_reference_has_a_section_per_command_under_its_real_name() -> None:
         assert f"## `claimgraph {command}`" in text
         assert f"Usage: claimgraph {command} " in text
     assert "Usage: main" not in text
+    assert "Usage: main" not in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

@@ -631,4 +631,4 @@ def test_prop_namespace_is_what_queries_return() -> None:
 def test_data_directory_without_queries_uses_the_bundled_ones(tmp_path: Path) -> None:
     result = cli("queries", "--data", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert {line.split()[0] for line in result.output.splitlines()[2:]} == {p.stem for p in QUERY_FILES}
+    assert {line.split()[0] for line in result.stdout.splitlines()[2:]} == {p.stem for p in QUERY_FILES}

@@ -1,12 +1,13 @@
 """claimgraph: provenance-checked knowledge graphs of claims, actors and sources, and their contradictions.
 
 The curated API: load a dataset, validate it, query it, find contradictions, export it and load it into
-a store. Each room's fuller API lives in its subpackage (:mod:`claimgraph.io`, :mod:`claimgraph.sparql`,
-:mod:`claimgraph.queries`, :mod:`claimgraph.validation`, :mod:`claimgraph.sparql`, :mod:`claimgraph.site`,
-:mod:`claimgraph.synth`); errors are imported from :mod:`claimgraph.errors`.
+a store, and add an article and what it says. Each room's fuller API lives in its subpackage
+(:mod:`claimgraph.io`, :mod:`claimgraph.sparql`, :mod:`claimgraph.queries`, :mod:`claimgraph.validation`,
+:mod:`claimgraph.stores`, :mod:`claimgraph.site`, :mod:`claimgraph.synth`, :mod:`claimgraph.authoring`);
+errors are imported from :mod:`claimgraph.errors`.
 """
 
-from claimgraph.authoring import add_source, locate_quote
+from claimgraph.authoring import add_actor, add_claim, add_nonresponse, add_proposition, add_source, locate_quote
 from claimgraph.io import Dataset, load_dataset, serialize
 from claimgraph.project import __version__, bundled_data_dir
 from claimgraph.queries import Contradiction, Query, canned_queries, find_contradictions, load_query, run_query
@@ -26,6 +27,10 @@ __all__ = [
     "ValidationReport",
     "ValidationResult",
     "__version__",
+    "add_actor",
+    "add_claim",
+    "add_nonresponse",
+    "add_proposition",
     "add_source",
     "bundled_data_dir",
     "canned_queries",

@@ -1,6 +1,7 @@
 """The ``claimgraph`` command line: a thin layer over the library; here the group ``main`` and the
 commands that read and check the data. The authoring commands are in
-:mod:`claimgraph.cli_authoring`, the triple-store ones in :mod:`claimgraph.cli_stores`.
+:mod:`claimgraph.cli_authoring` and :mod:`claimgraph.cli_add`, the triple-store ones in
+:mod:`claimgraph.cli_stores`.
 
 Only the CLI modules print and pick exit codes: 0 ok / conforms, 1 violations found, 2 usage, input or
 endpoint error. Heavy libraries are imported inside the commands so that ``--help`` stays instant.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from claimgraph.cli_add import add_actor, add_claim, add_nonresponse, add_proposition
 from claimgraph.cli_authoring import add_source, locate, synth
 from claimgraph.cli_options import (
     EXIT_FAILED,
@@ -23,6 +25,7 @@ from claimgraph.cli_options import (
     emit,
     endpoint_options,
     engine_for,
+    no_stdin,
     output_dir_option,
     output_options,
     queries_dir_for,
@@ -47,12 +50,12 @@ def main() -> None:
     """
 
 
-for command in (add_source, locate, synth, load, serve):
+for command in (add_source, add_actor, add_proposition, add_claim, add_nonresponse, locate, synth, load, serve):
     main.add_command(command)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, exists=True, path_type=Path), callback=no_stdin)
 @data_option
 @output_options("text", "json", "junit", "sarif", "turtle")
 @click.option("--allow-warnings", is_flag=True, help="Warnings do not fail validation (violations still do).")
@@ -364,8 +367,9 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
 
 @main.command()
 @data_option
-@output_options("trig", "nq", "turtle", "nt", "jsonld", "xml")
-def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
+@endpoint_options("Export the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files.")
+@output_options("trig", "nq", "turtle", "nt", "jsonld", "xml", default=None)
+def export(data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str | None, output: Path | None) -> None:
     """Write the dataset as RDF, the same bytes for the same data: what a triple store should hold.
 
     Every graph but the shapes: the ontology, the registries, one graph per source document and
@@ -373,13 +377,24 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
     named graphs; turtle, nt and xml (RDF/XML) carry no graph names, so they hold the union of all
     graphs. Quads are sorted, prefixes fixed and blank nodes labelled canonically (RDFC-1.0).
 
+    Without --format the format is the one -o's suffix means (.trig, .nq, .ttl, .nt, .jsonld, .rdf,
+    .xml, .owl), trig on standard output; a suffix that means another format than --format is refused.
+
     \b
     Example:
         claimgraph export -o claimgraph.trig
-        claimgraph export --data . --format nq -o dataset.nq
+        claimgraph export --data . -o dataset.nq
         claimgraph export --format turtle > union.ttl
+        claimgraph export --endpoint http://127.0.0.1:7878/query -o store.nq
     """
     from claimgraph.io.dataset import load_dataset
-    from claimgraph.io.export import serialize
+    from claimgraph.io.export import export_format, serialize
 
-    emit(serialize(load_dataset(data_dir), fmt), output)
+    chosen = export_format(output, fmt)
+    if endpoint:
+        from claimgraph.stores.remote import fetch_dataset
+
+        dataset = fetch_dataset(endpoint, root=data_dir, timeout=timeout)
+    else:
+        dataset = load_dataset(data_dir)
+    emit(serialize(dataset, chosen), output)

@@ -1,5 +1,6 @@
-"""The authoring commands: ``add-source`` archives a text, ``locate`` prints a quote's selectors, ``synth``
-writes a synthetic corpus. They write data rather than read it; :mod:`claimgraph.cli` registers them on ``main``.
+"""The commands that write new data files: ``add-source`` archives a text, ``locate`` prints a quote's
+selectors, ``synth`` writes a synthetic corpus (what an article says is added by :mod:`claimgraph.cli_add`).
+:mod:`claimgraph.cli` registers them on ``main``.
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from pathlib import Path
 
 import click
 
-from claimgraph.cli_options import emit, output_dir_option, output_options, shown
+from claimgraph.cli_options import emit, output_dir_option, output_options, shown, writable_data_option
+from claimgraph.synth.plan import MINIMUM_CLAIMS
 
 __all__ = ["add_source", "locate", "synth"]
 
 
 @click.command("add-source")
-@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--title", default=None, help="The title as the text states it (else: cg:notStated dcterms:title).")
 @click.option(
     "--publisher",
@@ -29,14 +31,7 @@ __all__ = ["add_source", "locate", "synth"]
     help="The date the text states: YYYY-MM-DD, YYYY-MM or YYYY (else: cg:notStated dcterms:date).",
 )
 @click.option("--slug", default=None, help="Name of doc:SLUG and its files (default: from the title, else file name).")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Directory whose graph/ receives the archived text and the new graph file.",
-)
+@writable_data_option
 def add_source(
     text_file: Path,
     title: str | None,
@@ -45,18 +40,20 @@ def add_source(
     slug: str | None,
     data_dir: Path,
 ) -> None:
-    """Archive a source text and write a skeleton named graph for it.
+    """Archive a source text and write the named graph of its document.
 
-    Copies TEXT_FILE (UTF-8) to graph/archive/SLUG.txt, records its SHA-256 and its length in Unicode
-    code points, and writes graph/SLUG.trig: the document doc:SLUG (a cg:NewsArticle) with its title,
-    publisher and date, or cg:notStated for what is not given, and a commented claim template. The
-    skeleton validates as it is. Nothing is overwritten: an archived file with other content, an
-    existing graph file or a document IRI already in use is an error.
+    Copies TEXT_FILE (UTF-8; '-' reads standard input) to graph/archive/SLUG.txt, records its SHA-256
+    and its length in Unicode code points, and writes graph/SLUG.trig: the document doc:SLUG (a
+    cg:NewsArticle) with its title, publisher and date, or cg:notStated for what is not given. It
+    validates as it is; add what the text says with add-claim and add-nonresponse. Nothing is
+    overwritten: an archived file with other content, an existing graph file or a document IRI
+    already in use is an error.
 
     \b
     Example:
-        claimgraph add-source ~/texts/intelligence-doubts.txt --title "Intelligence doubts shadow Ukraine talks"
+        claimgraph add-source ~/texts/kremlin.txt --title "Kremlin dismisses talk of a threat to NATO"
         claimgraph add-source report.txt --publisher actor:reuters --date 2025-12-18 --slug reuters-talks
+        curl -s https://example.org/a.txt | claimgraph add-source - --slug example-article
     """
     from claimgraph.authoring import add_source as archive_source
     from claimgraph.namespaces import curie
@@ -65,12 +62,13 @@ def add_source(
     archive = shown(added.archive)
     verb = "Already archived (identical)" if added.already_archived else "Archived"
     click.echo(f"{verb} {archive}: SHA-256 {added.sha256}, {added.char_length} code points.")
-    click.echo(f"Wrote {shown(added.graph_file)}: graph {curie(added.document)}")
-    click.echo(f'Next: fill in its claim template; selectors: claimgraph locate {archive} "quoted words" --anchor NAME')
+    graph_file = shown(added.graph_file)
+    click.echo(f"Wrote {graph_file}: graph {curie(added.document)}")
+    click.echo(f'Next: claimgraph add-claim {graph_file} --quote "quoted words" --claimant … (see --help)')
 
 
 @click.command()
-@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("text_file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.argument("quote")
 @click.option(
     "-n",
@@ -93,9 +91,10 @@ def locate(
     """Print the Web Annotation selectors of QUOTE in TEXT_FILE, to paste into a graph.
 
     exact, prefix and suffix (the up to 32 code points around the quote), start and end (Unicode code
-    points from 0, end exclusive) — as the shapes check them. QUOTE must occur in the text exactly as
-    written, once (or choose one with --occurrence); otherwise the error says where it occurs, or where
-    it nearly matches when only quotes, dashes or spaces differ.
+    points from 0, end exclusive) — as the shapes check them. TEXT_FILE '-' reads standard input.
+    QUOTE must occur in the text exactly as written, once (or choose one with --occurrence); otherwise
+    the error says where it occurs, or where the text and the quote part: the code point, and each
+    side's character (a curly apostrophe typed straight, say). add-claim anchors a claim this way.
 
     \b
     Example:
@@ -118,7 +117,12 @@ def locate(
 
 
 @click.command()
-@click.option("--claims", type=click.IntRange(min=52), required=True, help="Number of claims (about 38 triples each).")
+@click.option(
+    "--claims",
+    type=click.IntRange(min=MINIMUM_CLAIMS),
+    required=True,
+    help=f"Number of claims (about 38 triples each; at least {MINIMUM_CLAIMS}, one of everything planted).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same bytes.")
 @output_dir_option("Data directory to write (ontology/, graph/, manifest.json); a previous corpus there is replaced.")
 def synth(claims: int, seed: int, out: Path) -> None:

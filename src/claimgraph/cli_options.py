@@ -2,7 +2,14 @@
 
 ``--data``, the output options (``--format``, ``-o``), the output directory (``-o DIR``) and the
 endpoint options (``--endpoint``, ``--timeout``) are defined once here; so are the engine and queries
-directory they select.
+directory they select, and two rules every command follows:
+
+- the data root: ``--data DIR``, else the nearest directory holding ``graph/`` from the current
+  directory upward, else the bundled data (:func:`claimgraph.project.resolve_data_root`); a root
+  without ontology/ or queries/ uses the bundled ones. Unless it is the root named with its own
+  ontology, or the bundled data found in a checkout, the first line on standard error says which.
+- ``-`` is standard input where a file is read and standard output where one is written; where the
+  output is a directory, ``-`` is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import click
 
 from claimgraph.cli_hints import describe
 from claimgraph.errors import ClaimgraphError
+from claimgraph.project import DataRoot, resolve_data_root
 
 if TYPE_CHECKING:
     from claimgraph.sparql.engines import Engine
@@ -29,10 +37,12 @@ __all__ = [
     "emit",
     "endpoint_options",
     "engine_for",
+    "no_stdin",
     "output_dir_option",
     "output_options",
     "queries_dir_for",
     "shown",
+    "writable_data_option",
 ]
 
 EXIT_OK = 0
@@ -58,19 +68,65 @@ class ClaimgraphGroup(click.Group):
             raise UserError(describe(error, command=ctx.invoked_subcommand)) from None
 
 
+DATA_HELP = (
+    "The data root: a directory with graph/ (and ontology/, queries/, else the bundled ones)."
+    " Default: the nearest directory holding graph/, from the current directory upward"
+)
+
+
+def _announce(root: DataRoot) -> None:
+    """Say which data and ontology are used, unless it goes without saying."""
+    if (root.how == "named" and root.own_ontology) or (root.how == "found" and root.is_bundled):
+        return
+    click.echo(root.describe(), err=True)
+
+
+def _data_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    root = resolve_data_root(value)
+    _announce(root)
+    return root.path
+
+
+def _writable_data_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    root = resolve_data_root(value)
+    if root.how == "bundled":
+        raise UserError(
+            "no data root: no graph/ in the current directory or above; pass --data DIR (its graph/ is"
+            " created if need be) or run where graph/ is"
+        )
+    _announce(root)
+    return root.path
+
+
 def data_option(command: F) -> F:
-    """``--data DIR``: the directory holding ontology/, graph/ and queries/."""
+    """``--data DIR``: the data root of a command that reads the data (see the module documentation)."""
     return click.option(
         "--data",
         "data_dir",
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=None,
-        help="Directory with ontology/, graph/ and queries/ (default: the bundled data).",
+        callback=_data_root,
+        help=DATA_HELP + ", else the bundled data.",
     )(command)
 
 
-def output_options(*formats: str) -> Callable[[F], F]:
-    """``--format`` and ``-o/--output``, shared by every command that prints results."""
+def writable_data_option(command: F) -> F:
+    """``--data DIR``: the data root a command writes into; never the bundled data."""
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        callback=_writable_data_root,
+        help=DATA_HELP + ".",
+    )(command)
+
+
+def output_options(*formats: str, default: str | None = "") -> Callable[[F], F]:
+    """``--format`` and ``-o/--output``, shared by every command that prints results.
+
+    :param default: the format when none is given (``""``: the first; ``None``: the command decides).
+    """
 
     def decorate(command: F) -> F:
         command = click.option(
@@ -85,9 +141,11 @@ def output_options(*formats: str) -> Callable[[F], F]:
             "--format",
             "fmt",
             type=click.Choice(formats),
-            default=formats[0],
-            show_default=True,
-            help="Output format.",
+            default=formats[0] if default == "" else default,
+            show_default=default is not None,
+            help="Output format."
+            if default is not None
+            else "Output format (default: from -o's suffix, else the first).",
         )(command)
 
     return decorate
@@ -103,10 +161,25 @@ def output_dir_option(help_text: str) -> Callable[[F], F]:
             "out",
             type=click.Path(file_okay=False, path_type=Path),
             required=True,
+            callback=_no_dash,
             help=help_text,
         )(command)
 
     return decorate
+
+
+def _no_dash(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if str(value) == "-":
+        raise click.BadParameter("'-' is standard output, which cannot hold the directory written here: name one")
+    return value
+
+
+def no_stdin(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse ``-`` among RDF files to read: standard input has no suffix to tell its syntax by."""
+    values = value if isinstance(value, tuple | list) else [value]
+    if any(str(v) == "-" for v in values):
+        raise click.BadParameter("'-' is standard input, which has no file name to tell its RDF syntax by: name files")
+    return value
 
 
 QUERY_ENDPOINT_HELP = "Query this SPARQL 1.1 endpoint instead of the embedded store (e.g. http://127.0.0.1:7878/query)."

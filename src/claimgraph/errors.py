@@ -100,6 +100,26 @@ class OutputError(ClaimgraphError):
         self.reason = reason
 
 
+class ExportFormatError(OutputError):
+    """An export file's suffix does not say the format asked for, or says none the export knows.
+
+    :param suffix: the file's suffix (``.nq``).
+    :param meant: the format the suffix means, if any.
+    :param fmt: the format asked for, if one was.
+    :param known: the suffixes the export knows.
+    """
+
+    def __init__(self, path: Path, suffix: str, *, meant: str | None, fmt: str | None, known: list[str]) -> None:
+        if meant is None:
+            reason = f"no export format has the suffix {suffix} (known: {', '.join(known)})"
+        else:
+            reason = f"the suffix {suffix} means {meant}, not {fmt}"
+        super().__init__(path, reason)
+        self.suffix = suffix
+        self.meant = meant
+        self.fmt = fmt
+
+
 class QueryHeaderError(InputError):
     """A query file's ``#+`` YAML header is malformed; the message names the file and line."""
 
@@ -301,6 +321,10 @@ class RevisionError(ClaimgraphError):
         self.reason = reason
 
 
+class SynthesisError(ClaimgraphError):
+    """A synthetic corpus cannot hold what it must plant (one of every violation and contradiction)."""
+
+
 class AuthoringError(ClaimgraphError):
     """An authoring helper (``add-source``, ``locate``) refused to act; nothing was written.
 
@@ -358,26 +382,78 @@ class AuthoringValueError(AuthoringError):
         self.reason = reason
 
 
+class UnknownTermError(AuthoringValueError):
+    """An authoring value names a term the data or the ontology does not define.
+
+    :param candidates: the defined terms nearest to it (CURIEs or names), nearest first; may be empty.
+    """
+
+    def __init__(self, path: Path, field: str, value: str, reason: str, *, candidates: list[str]) -> None:
+        super().__init__(path, field, value, reason)
+        self.candidates = candidates
+
+
+class AuthoringCheckError(AuthoringError):
+    """What an authoring command would write does not validate; nothing was written.
+
+    :param path: the file it would have been written to.
+    :param problems: the violations on the nodes it would have added, each as one line
+        (``claim:x cg:claimant: message [cgsh:Shape]``).
+    """
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(path, f"would not validate, so nothing was written: {problems[0]}{more}")
+        self.problems = problems
+
+
 class QuoteNotFoundError(AuthoringError):
-    """``locate``: the quoted words are not in the text.
+    """Quoted words (a quote, a mention) are not in the archived text.
 
     :param quote: the words looked for.
     :param near: a place where they match once quotes, dashes and white space are normalised, as
         ``(start, end)`` in code points, if there is exactly one.
     :param near_text: the text's own characters at ``near``.
+    :param matched: how many code points of the quote the text has before they part (at ``near``, or
+        where the longest start of the quote occurs); 0 if no part of it was placed.
+    :param at: the code point of the text where they part.
+    :param text_char: the text's character there (empty at the end of the text).
+    :param quote_char: the quote's character there.
     """
 
-    def __init__(self, path: Path, quote: str, *, near: tuple[int, int] | None = None, near_text: str = "") -> None:
+    def __init__(
+        self,
+        path: Path,
+        quote: str,
+        *,
+        near: tuple[int, int] | None = None,
+        near_text: str = "",
+        matched: int = 0,
+        at: int | None = None,
+        text_char: str = "",
+        quote_char: str = "",
+    ) -> None:
         message = f"{_clip(quote)!r} is not in the text"
         if near is not None:
             message += (
-                f"; with quotes, dashes and spaces normalised it matches code points {near[0]} to {near[1]}:"
-                f" {_clip(near_text)!r} (copy the text's own characters)"
+                f"; with quotes, dashes and spaces normalised it matches code points {near[0]} to {near[1]},"
+                f" {_window(near_text, matched)!r}"
             )
+        elif at is not None:
+            message += f"; its first {matched} code points are at code point {at - matched}"
+        if at is not None:
+            found = f"has {_character(text_char)}" if text_char else "ends"
+            message += f": at code point {at} the text {found} where the quote has {_character(quote_char)}"
+        if near is not None:
+            message += " (copy the text's own characters)"
         super().__init__(path, message)
         self.quote = quote
         self.near = near
         self.near_text = near_text
+        self.matched = matched
+        self.at = at
+        self.text_char = text_char
+        self.quote_char = quote_char
 
 
 class AmbiguousQuoteError(AuthoringError):
@@ -402,3 +478,19 @@ class AmbiguousQuoteError(AuthoringError):
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _window(text: str, at: int, limit: int = 60) -> str:
+    """``text`` clipped to about ``limit`` code points around offset ``at``, so what is there shows."""
+    if len(text) <= limit:
+        return text
+    start = max(0, min(at - limit // 2, len(text) - limit))
+    return ("…" if start else "") + text[start : start + limit] + ("…" if start + limit < len(text) else "")
+
+
+def _character(char: str) -> str:
+    """A character as a reader can tell it from its look-alikes: its repr, code point and Unicode name."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    return f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''})"

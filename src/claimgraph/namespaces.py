@@ -97,6 +97,14 @@ def curie(iri: str) -> str:
     return iri
 
 
+def expand(text: str) -> str | None:
+    """The IRI of a CURIE with a shared prefix (``actor:reuters``), or ``None`` if ``text`` is not one."""
+    prefix, colon, local = text.partition(":")
+    if not colon or prefix not in PREFIXES or local.startswith("//"):
+        return None
+    return PREFIXES[prefix] + local
+
+
 def sparql_prefixes() -> str:
     """PREFIX declarations for every shared prefix."""
     return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())

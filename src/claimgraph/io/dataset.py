@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import DataDirectoryError, DuplicateGraphError, InputError, RemoteReferenceError
 from claimgraph.namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SH, SHAPES_GRAPH, sparql_prefixes
-from claimgraph.project import bundled_data_dir
+from claimgraph.project import bundled_data_dir, ontology_dir
 from claimgraph.sparql.lexer import refuse_service
 from claimgraph.sparql.results import xml_fault
 from claimgraph.terms import Term
@@ -238,17 +238,22 @@ def _read_archived_text(base: Path, relative: str, resolved: dict[str, str] | No
 def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = None) -> Dataset:
     """Load the ontology and shapes of ``root`` and the claims of ``paths`` (default ``root/graph``).
 
-    :param root: a directory with ``ontology/`` (and ``graph/``); default: the bundled data.
+    :param root: the data directory (``graph/``, and ``ontology/`` or else the bundled ontology and
+        shapes); default: the bundled data.
     :param paths: data files or directories to load instead of ``root/graph``.
-    :raises DataDirectoryError: if ``root`` has no ontology or no shapes.
+    :raises DataDirectoryError: if ``root`` is no directory, has no ``graph/`` (and no ``paths`` are
+        given), or its ontology directory holds no ontology or no shapes.
     :raises InputError: if a file cannot be read or parsed, naming file and line.
     :raises DuplicateGraphError: if two files define the same named graph.
     """
     root = bundled_data_dir() if root is None else root
-    ontology_dir = root / "ontology"
-    ontology = data_files(ontology_dir) if ontology_dir.is_dir() else []
+    if not root.is_dir():
+        raise DataDirectoryError(root, "no such directory")
+    if paths is None and not (root / "graph").is_dir():
+        raise DataDirectoryError(root, "no graph/ directory in it")
+    ontology = data_files(ontology_dir(root))
     if not ontology:
-        raise DataDirectoryError(root, "no ontology/ directory with Turtle files")
+        raise DataDirectoryError(ontology_dir(root), "no ontology or shapes in it (no RDF files)")
     if paths is None:
         paths = [root / "graph"]
     files = ontology + expand_paths(paths)
@@ -258,7 +263,9 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
         for path in files:
             load_file(dataset, path)
     if ox.NamedNode(SHAPES_GRAPH) not in dataset.sources:
-        raise DataDirectoryError(root, f"no shapes: no file in ontology/ declares <{SHAPES_GRAPH}> a owl:Ontology")
+        raise DataDirectoryError(
+            ontology_dir(root), f"no shapes: no file in it declares <{SHAPES_GRAPH}> a owl:Ontology"
+        )
     _refuse_federated_shapes(dataset)
     dataset.refresh_archive()
     return dataset

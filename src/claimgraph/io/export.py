@@ -8,9 +8,11 @@ deterministic (:func:`serialize`). ``claimgraph.stores.serve`` serves the same q
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from claimgraph.errors import ExportFormatError
 from claimgraph.io.dataset import Dataset
 from claimgraph.namespaces import PREFIXES, SHAPES_GRAPH
 
@@ -24,7 +26,34 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 
+#: The export format each file suffix means.
+SUFFIXES: dict[str, str] = {
+    ".trig": "trig",
+    ".nq": "nq",
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "jsonld",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owl": "xml",
+}
+
 _Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def export_format(path: Path | None, fmt: str | None, *, default: str = "trig") -> str:
+    """The format to write ``path`` in: ``fmt`` if given, else the one its suffix means, else ``default``.
+
+    :param path: the output file (``None`` or ``-``: standard output, no suffix to go by).
+    :raises ExportFormatError: if the suffix means another format than ``fmt``, or no format at all
+        when ``fmt`` is not given.
+    """
+    if path is None or str(path) == "-" or not path.suffix:
+        return fmt or default
+    meant = SUFFIXES.get(path.suffix.lower())
+    if (fmt is None and meant is None) or (fmt is not None and meant is not None and meant != fmt):
+        raise ExportFormatError(path, path.suffix, meant=meant, fmt=fmt, known=list(SUFFIXES))
+    return fmt or meant or default
 
 
 def dataset_quads(dataset: Dataset) -> list[ox.Quad]:

@@ -8,6 +8,21 @@ and ``generate`` runs them in order and writes the corpus. May import only the b
 """
 
 from claimgraph.synth.generate import generate
-from claimgraph.synth.plan import CONTRADICTION_KINDS, TRIPLES_PER_CLAIM, VIOLATION_KINDS, Manifest, claims_for_triples
+from claimgraph.synth.plan import (
+    CONTRADICTION_KINDS,
+    MINIMUM_CLAIMS,
+    TRIPLES_PER_CLAIM,
+    VIOLATION_KINDS,
+    Manifest,
+    claims_for_triples,
+)
 
-__all__ = ["CONTRADICTION_KINDS", "TRIPLES_PER_CLAIM", "VIOLATION_KINDS", "Manifest", "claims_for_triples", "generate"]
+__all__ = [
+    "CONTRADICTION_KINDS",
+    "MINIMUM_CLAIMS",
+    "TRIPLES_PER_CLAIM",
+    "VIOLATION_KINDS",
+    "Manifest",
+    "claims_for_triples",
+    "generate",
+]

@@ -25,10 +25,12 @@ import random
 import shutil
 from pathlib import Path
 
+from claimgraph.errors import SynthesisError
 from claimgraph.namespaces import ACTOR, CLAIM, DOC, PLACE
 from claimgraph.synth.documents import Documents
 from claimgraph.synth.plan import (
     CONTRADICTION_KINDS,
+    MINIMUM_CLAIMS,
     TRIPLES_PER_CLAIM,
     VIOLATION_KINDS,
     Manifest,
@@ -39,6 +41,7 @@ from claimgraph.synth.registries import ACTOR_CLASSES, Registries
 
 __all__ = [
     "CONTRADICTION_KINDS",
+    "MINIMUM_CLAIMS",
     "TRIPLES_PER_CLAIM",
     "VIOLATION_KINDS",
     "Manifest",
@@ -67,12 +70,13 @@ def generate(
     :param contradiction_share: contradiction pairs per claim, for each kind (at least one each).
     :param ontology: the ontology/ directory to copy (default: the bundled one).
     :returns: the manifest, also written to ``out/manifest.json``.
-    :raises ValueError: if ``claims`` is too small to plant one of everything.
+    :raises SynthesisError: if ``claims`` is below :data:`MINIMUM_CLAIMS`, too few to plant one of
+        everything; nothing is written then.
     """
-    if claims < 2 * (len(VIOLATION_KINDS) + 2 * len(CONTRADICTION_KINDS)):
-        raise ValueError(
-            f"at least {2 * (len(VIOLATION_KINDS) + 2 * len(CONTRADICTION_KINDS))} claims are needed "
-            f"to plant every kind of violation and contradiction (got {claims})"
+    if claims < MINIMUM_CLAIMS:
+        raise SynthesisError(
+            f"at least {MINIMUM_CLAIMS} claims are needed to plant every kind of violation and contradiction"
+            f" (asked for {claims})"
         )
     rng = random.Random(seed)
     registries = Registries(rng)

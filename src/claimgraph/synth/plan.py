@@ -6,7 +6,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CONTRADICTION_KINDS", "TRIPLES_PER_CLAIM", "VIOLATION_KINDS", "Manifest", "claims_for_triples"]
+__all__ = [
+    "CONTRADICTION_KINDS",
+    "MINIMUM_CLAIMS",
+    "TRIPLES_PER_CLAIM",
+    "VIOLATION_KINDS",
+    "Manifest",
+    "claims_for_triples",
+]
 
 
 #: Triples per claim in a generated corpus, registries and documents included (measured; used to pick
@@ -41,6 +48,11 @@ CONTRADICTION_KINDS = (
     "incompatible-positions",
     "reversal",
 )
+
+
+#: The fewest claims that hold one of everything: two claims per violation kind, two pairs per
+#: contradiction kind (tests/test_synth.py generates this many for seeds 0-9).
+MINIMUM_CLAIMS = 2 * (len(VIOLATION_KINDS) + 2 * len(CONTRADICTION_KINDS))
 
 
 @dataclass

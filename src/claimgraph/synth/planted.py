@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 
+from claimgraph.errors import SynthesisError
 from claimgraph.namespaces import ACTOR, CLAIM, DOC
 from claimgraph.synth.documents import Documents
-from claimgraph.synth.plan import CONTRADICTION_KINDS, VIOLATION_KINDS, Claim, Document
+from claimgraph.synth.plan import CONTRADICTION_KINDS, VIOLATION_KINDS, Claim, Document, Relay
 from claimgraph.synth.prose import random_date
 from claimgraph.synth.registries import Registries
 
@@ -101,7 +102,11 @@ class Planter:
     def plant_violations(self, share: float, n_claims: int) -> None:
         """Break ``share`` of the ``n_claims`` claims (at least one of each kind), none of a contradiction.
 
-        :raises ValueError: if no claim is left that a kind can break.
+        A kind that needs a claim of some shape (an anonymous claimant, two relay steps, a date) and
+        finds none left takes a free claim and reshapes it (:meth:`_reshape`), so what can be planted
+        depends on the number of claims, never on the seed.
+
+        :raises SynthesisError: if no claim or document is left to break.
         """
         rng = self.rng
         contested = {c for pairs in self.contradictions.values() for pair in pairs for c in pair}
@@ -119,7 +124,11 @@ class Planter:
                 i += 1
                 attempts += 1
                 if attempts > len(claims):
-                    raise ValueError(f"too few claims to plant a violation of kind {kind!r}: generate more claims")
+                    doc, claim = self._free(kind, claims)
+                    self._reshape(kind, doc, claim)
+                    if not self._apply(kind, doc, claim):
+                        raise SynthesisError(f"a reshaped claim cannot take a violation of kind {kind!r}")
+                    break
                 if claim.violation is not None or doc.violation is not None:
                     continue
                 if kind in DOCUMENT_VIOLATIONS and any(c.violation for c in doc.claims):
@@ -132,6 +141,31 @@ class Planter:
                 self.violations[kind].append(ACTOR + claim.claimant)
             else:
                 self.violations[kind].append(CLAIM + claim.slug)
+
+    def _free(self, kind: str, claims: list[tuple[Document, Claim]]) -> tuple[Document, Claim]:
+        """The first claim no violation touches, in a document none touches either.
+
+        :raises SynthesisError: if there is none.
+        """
+        for doc, claim in claims:
+            if claim.violation is None and doc.violation is None and kind not in DOCUMENT_VIOLATIONS:
+                return doc, claim
+        raise SynthesisError(f"no claim is left to plant a violation of kind {kind!r} in: generate more claims")
+
+    def _reshape(self, kind: str, doc: Document, claim: Claim) -> None:
+        """Make ``claim`` one that ``kind`` can break: an anonymous source's claim told to an outlet,
+        or else a person's dated claim told to another person and relayed by an outlet."""
+        registries = self.registries
+        if kind in ("anonymous-without-named-intermediary", "blank-anonymous-description"):
+            described = [a for a in registries.anonymous if registries.actors[a].description.strip()]
+            if not described:
+                raise SynthesisError(f"no anonymous source is left to plant a violation of kind {kind!r}")
+            claim.claimant = described[0]
+            claim.relays = [Relay(doc.outlet or registries.outlets[0], "ToldTo", order=1)]
+            return
+        claim.claimant, teller = registries.persons[0], registries.persons[1]
+        claim.relays = [Relay(teller, "ToldTo", order=1), Relay(registries.outlets[0], "RelayedBy", order=2)]
+        claim.date = claim.date or "2025-01-15"
 
     def _apply(self, kind: str, doc: Document, claim: Claim) -> bool:
         """Mark ``claim`` (or ``doc``) broken by ``kind``, if it is one that kind can break."""

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from claimgraph.errors import DuplicateGraphError
 from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, load_dataset
 from claimgraph.namespaces import CG
+from claimgraph.project import ontology_dir
 from claimgraph.validation.incremental.changes import Changes
 from claimgraph.validation.incremental.index import SCHEMA_TYPES, SUBCLASS, TYPE, VOCABULARY, Index, literal_key
 from claimgraph.validation.incremental.reach import FullRunNeeded, Reach, shape_reach
@@ -114,7 +115,7 @@ def validate_changes(
 
 def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], list[Path]]:
     """The affected nodes and the files to load to validate them exactly (see the module docstring)."""
-    ontology = (root / "ontology").resolve()
+    ontology = ontology_dir(root).resolve()
     resolved: dict[Path, Path] = {}
     located = {_real(p, resolved): p for p in corpus}
     directories = {p.parent for p in located}
@@ -202,7 +203,7 @@ def _cached_reach(root: Path, index: Index) -> Reach:
     from claimgraph.terms import to_rdflib
 
     digest = hashlib.sha256()
-    for path in data_files(root / "ontology"):
+    for path in data_files(ontology_dir(root)):
         digest.update(f"{path.relative_to(root)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
     key = f"reach:{version('claimgraph')}:{digest.hexdigest()}"
     cached = index.get(key)
