@@ -100,8 +100,10 @@ def test_publisher_date_precision_and_awkward_titles(data_copy: Path) -> None:
     assert triples[DCTERMS.publisher] == {"<https://w3id.org/claimgraph/id/actor/reuters>"}
     assert triples[DCTERMS.date] == {f'"2025-12"^^<{XSD.gYearMonth}>'}
     assert triples[TITLE_IRI] == {str(ox.Literal(title, language="en"))}
+    other = data_copy / "other.txt"  # another text: one text belongs to one document
+    other.write_bytes(ARTICLE.read_bytes() + b"\nA later paragraph.\n")
     again = add_source(
-        ARTICLE, data_dir=data_copy, publisher="<https://w3id.org/claimgraph/id/actor/reuters>", date="2025", slug="x2"
+        other, data_dir=data_copy, publisher="<https://w3id.org/claimgraph/id/actor/reuters>", date="2025", slug="x2"
     )
     assert document_triples(again.graph_file, again.document)[DCTERMS.date] == {f'"2025"^^<{XSD.gYear}>'}
     assert again.already_archived is False
@@ -391,3 +393,16 @@ def test_a_claim_added_by_command_and_broken_is_reported_at_its_line(
     assert physical["artifactLocation"]["uri"] == "graph/intelligence-doubts.trig"
     assert lines[physical["region"]["startLine"] - 1] == "    claim:digest-putin-ambitions"
     assert error["ruleId"] == "cgsh:Claim-claimant"
+
+
+def test_a_text_already_archived_for_another_document_is_refused(data_copy: Path) -> None:
+    first = run("add-source", ARTICLE, "--data", data_copy, "--slug", "first")
+    assert first.exit_code == 0, first.output
+    before = sorted(p.name for p in (data_copy / "graph").rglob("*"))
+    again = run("add-source", ARTICLE, "--data", data_copy, "--slug", "second")
+    assert again.exit_code == 2
+    (line,) = again.stderr.splitlines()
+    assert "the same text (SHA-256 " in line
+    assert "is already archived for <https://w3id.org/claimgraph/id/doc/first>" in line
+    assert line.endswith("add what it says to that document's graph (claimgraph add-claim)")
+    assert sorted(p.name for p in (data_copy / "graph").rglob("*")) == before

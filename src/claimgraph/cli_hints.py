@@ -15,6 +15,7 @@ from claimgraph.errors import (
     ExportFormatError,
     GraphFileExistsError,
     IdentifierInUseError,
+    TextArchivedError,
     UnknownTermError,
 )
 
@@ -79,6 +80,8 @@ def describe(error: ClaimgraphError, *, command: str | None = None) -> str:
         return f"{text} (use --slug)"
     if isinstance(error, GraphFileExistsError):
         return f"{text} (use --slug to choose another name)"
+    if isinstance(error, TextArchivedError):
+        return f"{text}: add what it says to that document's graph (claimgraph add-claim)"
     if isinstance(error, IdentifierInUseError):
         return f"{text}: choose another {NAME_OPTIONS.get(command or '', 'IRI')}"
     if isinstance(error, AuthoringValueError):

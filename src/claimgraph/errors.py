@@ -348,6 +348,19 @@ class ArchiveConflictError(AuthoringError):
         self.source = source
 
 
+class TextArchivedError(AuthoringError):
+    """``add-source`` was given a text the data already archives for another document.
+
+    :param document: the document that has it (its IRI).
+    :param sha256: the text's SHA-256.
+    """
+
+    def __init__(self, path: Path, document: str, sha256: str) -> None:
+        super().__init__(path, f"the same text (SHA-256 {sha256[:12]}…) is already archived for <{document}>")
+        self.document = document
+        self.sha256 = sha256
+
+
 class GraphFileExistsError(AuthoringError):
     """``add-source`` would overwrite an existing graph file."""
 

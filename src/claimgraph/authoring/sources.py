@@ -6,8 +6,9 @@ length in Unicode code points, and writes ``graph/<slug>.trig``: one named graph
 stating title, publisher and date where given and ``cg:notStated`` otherwise. The skeleton validates
 as it is; claims and non-responses are added to it with the other authoring commands.
 
-Nothing is overwritten: an archive file with other content, an existing graph file, or a document IRI
-already in use are refused before anything is written; files are written atomically.
+Nothing is overwritten: an archive file with other content, an existing graph file, a document IRI
+already in use, or a text some document already archives are refused before anything is written;
+files are written atomically.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 from claimgraph.authoring.texts import STDIN, check_slug, parse_date, read_text, slugify
 from claimgraph.authoring.turtle import Block, prefix_block, render
 from claimgraph.authoring.workspace import Workspace
-from claimgraph.errors import ArchiveConflictError, AuthoringValueError, GraphFileExistsError
+from claimgraph.errors import ArchiveConflictError, AuthoringValueError, GraphFileExistsError, TextArchivedError
 from claimgraph.io.atomic import write_atomic
 from claimgraph.namespaces import CG, DCTERMS, DOC, RDF, RDFS, XSD
 
@@ -92,6 +93,9 @@ def add_source(
         publisher_iri = workspace.require(publisher, cls=CG.Agent, field="publisher", path=text_file).value
 
     digest = hashlib.sha256(data).hexdigest()
+    for quad in workspace.dataset.store.quads_for_pattern(None, ox.NamedNode(CG.sha256), ox.Literal(digest)):
+        # one text, one document (cgsh:SourceDocument-uniqueArchive): what it says goes to that one
+        raise TextArchivedError(text_file, quad.subject.value, digest)
     skeleton = skeleton_trig(
         slug=slug,
         sha256=digest,
