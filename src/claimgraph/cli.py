@@ -88,6 +88,7 @@ for command in (add_source, add_actor, add_proposition, add_claim, add_nonrespon
     "--shapes",
     "shapes",
     multiple=True,
+    is_eager=True,  # before --data, whose data root it makes irrelevant
     type=click.Path(exists=True, path_type=Path),
     metavar="FILE",
     help="Validate PATHS alone against these SHACL shapes (repeatable), without claimgraph's ontology and shapes.",

@@ -81,7 +81,9 @@ def _announce(root: DataRoot) -> None:
     click.echo(root.describe(), err=True)
 
 
-def _data_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+def _data_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if ctx.params.get("shapes"):  # validate --shapes reads its files alone (an eager option: known first)
+        return value
     root = resolve_data_root(value)
     _announce(root)
     return root.path

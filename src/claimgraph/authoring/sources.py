@@ -95,7 +95,7 @@ def add_source(
     digest = hashlib.sha256(data).hexdigest()
     for quad in workspace.dataset.store.quads_for_pattern(None, ox.NamedNode(CG.sha256), ox.Literal(digest)):
         # one text, one document (cgsh:SourceDocument-uniqueArchive): what it says goes to that one
-        raise TextArchivedError(text_file, quad.subject.value, digest)
+        raise TextArchivedError(text_file, str(quad.subject).strip("<>"), digest)
     skeleton = skeleton_trig(
         slug=slug,
         sha256=digest,
