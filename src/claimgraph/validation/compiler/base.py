@@ -359,12 +359,16 @@ class Scope:
     :ivar path: the shape's SPARQL property path (None for a node shape).
     :ivar path_iri: the path as reported (the path IRI, or a blank node's id for a complex path).
     :ivar targets: builds the pattern binding ``?this`` to the nodes the shape is validated on.
+    :ivar members: a group pattern true of the focus nodes (a placeholder, like :attr:`focus`), for a
+        query whose own pattern binds ``?this`` to test membership with (``FILTER EXISTS``) rather
+        than join with every focus node.
     """
 
     focus: str
     path: str | None
     path_iri: str | None
     targets: Callable[[], str]
+    members: str = ""
 
     def node_query(self, test: Callable[[str], str]) -> str:
         """Focus nodes (of a node shape) that fail ``test``."""

@@ -266,7 +266,7 @@ class Compiler:
             path_iri: str | None = str(shape.path())  # a blank node's id for a complex path, as pySHACL reports it
         else:
             path = path_iri = None
-        scope = Scope(focus, path, path_iri, targets)
+        scope = Scope(focus, path, path_iri, targets, members=self.marker(lambda: f"{{ {targets()} }}"))
         checks: list[Check] = []
         for component in components:
             for check in component.checks(scope):

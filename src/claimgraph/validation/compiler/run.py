@@ -4,7 +4,9 @@ are validated by pySHACL on the whole data graph, shape by shape, so nothing is 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,6 +20,8 @@ from claimgraph.validation.compiler.base import (
     Hit,
     Judged,
     OxTerm,
+    Row,
+    Rows,
     ShapesView,
     Unsupported,
     UnsupportedShapesError,
@@ -56,27 +60,39 @@ class CompiledShapes:
     def run(self, store: ox.Store, *, data_graph: Callable[[], rdflib.Graph] | None = None) -> list[Finding]:
         """Validate the union of ``store``'s graphs; :attr:`fallback` shapes run in pySHACL on ``data_graph()``.
 
+        The queries run on as many threads as there are processors: Oxigraph evaluates a query without
+        holding Python's lock. Results come in check order whatever the order the queries finish in.
+
         :raises UnsupportedShapesError: if some shapes need pySHACL and ``data_graph`` is None.
         """
         self.compiler.look_up_subclasses(store)
-        for judge in self.compiler.judges.values():
-            _judge_values(store, judge)
-        findings: dict[str, list[Finding]] = {}
         fallback = dict(self.fallback)
-        risky: dict[str | None, bool] = {}
-        for check in self.checks:
-            root = str(check.root.node)
-            if root in fallback:
-                continue
-            if _risky(store, check.predicates(), risky):
-                fallback[root] = "its SPARQL constraint meets literals rdflib and Oxigraph may value differently"
-                findings.pop(root, None)
-                continue
-            try:
-                findings.setdefault(root, []).extend(self._findings(store, check))
-            except Unsupported as reason:  # e.g. a blank node among the values judged bad
-                fallback[root] = str(reason)
-                findings.pop(root, None)
+        findings: dict[str, list[Finding]] = {}
+        with ThreadPoolExecutor(max_workers=_workers()) as pool:
+            list(pool.map(functools.partial(_judge_values, store), self.compiler.judges.values()))
+            wanted = [c for c in self.checks if str(c.root.node) not in fallback]
+            keys = sorted({k for c in wanted for k in _keys(c.predicates())}, key=lambda k: k or "")
+            risky = dict(zip(keys, pool.map(functools.partial(_risky, store), keys), strict=True))
+            for check in wanted:
+                if any(risky[k] for k in _keys(check.predicates())):
+                    fallback[str(check.root.node)] = (
+                        "its SPARQL constraint meets literals rdflib and Oxigraph may value differently"
+                    )
+            running = [
+                (check, pool.submit(self._solutions, store, check))
+                for check in wanted
+                if str(check.root.node) not in fallback
+            ]
+            for check, future in running:
+                root = str(check.root.node)
+                if root in fallback:
+                    continue
+                try:
+                    rows, times = future.result()
+                    findings.setdefault(root, []).extend(self._findings(store, check, rows, times))
+                except Unsupported as reason:  # e.g. a blank node among the values judged bad
+                    fallback[root] = str(reason)
+                    findings.pop(root, None)
         self.last_fallback = fallback
         out = [f for root, found in findings.items() if root not in fallback for f in found]
         if fallback:
@@ -85,17 +101,22 @@ class CompiledShapes:
             out.extend(_run_pyshacl([s for s in self.shapes.shapes if str(s.node) in fallback], data_graph()))
         return out
 
-    def _findings(self, store: ox.Store, check: Check) -> Iterator[Finding]:
-        shape = check.shape
-        messages = self.shapes.objects(shape, "message")
-        rows = check.solutions(store, self.compiler.expand)
-        generic: _GenericMessages | None = None
+    def _solutions(self, store: ox.Store, check: Check) -> tuple[list[Row], dict[object, int]]:
+        """The rows of ``check``, and how many times each focus node's results count (see
+        :attr:`Check.multiplicity`); on a worker thread."""
+        rows = list(check.solutions(store, self.compiler.expand))
         times: dict[object, int] = {}
         if check.multiplicity is not None:
             for row in select(store, self.compiler.expand(check.multiplicity())):
                 n = row["n"]
                 assert isinstance(n, ox.Literal)
                 times[row["this"]] = int(n.value)
+        return rows, times
+
+    def _findings(self, store: ox.Store, check: Check, rows: Rows, times: dict[object, int]) -> Iterator[Finding]:
+        shape = check.shape
+        messages = self.shapes.objects(shape, "message")
+        generic: _GenericMessages | None = None
         for hit in check.hits(rows):
             if messages:
                 message_term: object = messages[0]
@@ -114,6 +135,17 @@ class CompiledShapes:
             finding = Finding(result, focus_term=hit.focus, value_term=hit.value, message_term=message_term)
             for _ in range(times.get(hit.focus, 1)):
                 yield finding
+
+
+def _workers() -> int:
+    """The processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _keys(predicates: frozenset[str] | None) -> list[str | None]:
+    """The keys :func:`_risky` is asked about for a check reading ``predicates`` (None: any)."""
+    keys: list[str | None] = [None] if predicates is None else [*sorted(predicates)]
+    return keys
 
 
 class _GenericMessages:
@@ -207,16 +239,10 @@ def _judge_values(store: ox.Store, judge: Judged) -> None:
     judge.bad = [uncertain[v] for v in uncertain if v in rejected]
 
 
-def _risky(store: ox.Store, predicates: frozenset[str] | None, cache: dict[str | None, bool]) -> bool:
-    """Does any literal object of ``predicates`` (None: of any predicate) fall outside the common ground?"""
-    keys: Sequence[str | None] = [None] if predicates is None else sorted(predicates)
-    for key in keys:
-        if key not in cache:
-            pattern = "?s ?p ?o" if key is None else f"?s <{key}> ?o"
-            cache[key] = bool(list(select(store, f"SELECT ?o WHERE {{ {pattern} FILTER({RISKY_LITERAL}) }} LIMIT 1")))
-        if cache[key]:
-            return True
-    return False
+def _risky(store: ox.Store, key: str | None) -> bool:
+    """Does any literal object of predicate ``key`` (None: of any predicate) fall outside the common ground?"""
+    pattern = "?s ?p ?o" if key is None else f"?s <{key}> ?o"
+    return bool(list(select(store, f"SELECT ?o WHERE {{ {pattern} FILTER({RISKY_LITERAL}) }} LIMIT 1")))
 
 
 def _run_pyshacl(shapes: Sequence[Shape], data: rdflib.Graph) -> Iterator[Finding]:
