@@ -97,6 +97,8 @@ class Dataset:
     #: the store keeps numbers, booleans and times in a canonical form, and types derived from
     #: xsd:integer as xsd:integer.
     written: list[ox.Quad] | None = None
+    #: The separate shapes' quads as their files write them (the store canonicalises their literals too).
+    shapes_written: list[ox.Quad] | None = None
     _literals: dict[tuple[object, str], list[ox.Literal]] | None = field(default=None, repr=False)
 
     @property
@@ -132,7 +134,9 @@ class Dataset:
         return (q for q in self.store if q.graph_name != shapes)
 
     def shape_quads(self) -> Iterator[ox.Quad]:
-        """The quads of the shapes graph."""
+        """The quads of the shapes graph (as written, where that is kept)."""
+        if self.shapes_written is not None:
+            return iter(self.shapes_written)
         store = self.store if self.shapes is None else self.shapes
         return store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH))
 

@@ -38,10 +38,11 @@ def load_files(paths: Sequence[Path], *, shapes: Sequence[Path]) -> Dataset:
     for path in expand_paths(paths):
         dataset.written.extend(load_file(dataset, path, base_iri=_base(path)))  # type: ignore[union-attr]
     graph = ox.NamedNode(SHAPES_GRAPH)
-    dataset.shapes = ox.Store()
+    dataset.shapes, dataset.shapes_written = ox.Store(), []
     for path in shape_files:
-        quads = parse_file(path, base_iri=_base(path))
-        dataset.shapes.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parse_file(path, base_iri=_base(path))]
+        dataset.shapes.extend(quads)
+        dataset.shapes_written.extend(quads)
         refuse_federated(dataset.shapes, path)
     dataset.shape_sources = shape_files
     return dataset

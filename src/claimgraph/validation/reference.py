@@ -276,7 +276,8 @@ def fails_less_than(shape: Shape, local: str, focus: Node, value: Node, other: N
     if isinstance(value, rdflib.BNode) or isinstance(other, rdflib.BNode):
         raise ReportableRuntimeError("Cannot use sh:lessThan to compare a BlankNode.")
     component = _component(shape, local)
-    failing, _ = component._compare_lt({value}, {other}, rdflib.Graph(), focus)  # type: ignore[attr-defined]
+    compare = component._compare_ltoe if local == "lessThanOrEquals" else component._compare_lt  # type: ignore[attr-defined]
+    failing, _ = compare({value}, {other}, rdflib.Graph(), focus)
     return bool(failing)
 
 

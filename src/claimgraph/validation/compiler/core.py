@@ -25,7 +25,13 @@ from claimgraph.validation.compiler.base import (
     select,
     sparql_path,
 )
-from claimgraph.validation.compiler.counts import HasValueComponent, MaxCountComponent, MinCountComponent
+from claimgraph.validation.compiler.closed import ClosedComponent
+from claimgraph.validation.compiler.counts import (
+    HasValueComponent,
+    MaxCountComponent,
+    MinCountComponent,
+    UniqueLangComponent,
+)
 from claimgraph.validation.compiler.logical import (
     AndComponent,
     NodeComponent,
@@ -35,7 +41,12 @@ from claimgraph.validation.compiler.logical import (
     QualifiedValueShapeComponent,
     XoneComponent,
 )
-from claimgraph.validation.compiler.pairs import DisjointComponent, LessThanComponent
+from claimgraph.validation.compiler.pairs import (
+    DisjointComponent,
+    EqualsComponent,
+    LessThanComponent,
+    LessThanOrEqualsComponent,
+)
 from claimgraph.validation.compiler.sparql_based import SparqlComponent
 from claimgraph.validation.compiler.values import VALUE_COMPONENTS
 
@@ -58,7 +69,11 @@ COMPONENT_CLASSES: tuple[type[ConstraintComponent], ...] = (
     PropertyComponent,
     QualifiedValueShapeComponent,
     LessThanComponent,
+    LessThanOrEqualsComponent,
+    EqualsComponent,
     DisjointComponent,
+    UniqueLangComponent,
+    ClosedComponent,
     SparqlComponent,
 )
 #: Each constraint parameter (its sh: IRI) -> the component it belongs to.

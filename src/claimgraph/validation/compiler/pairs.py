@@ -1,10 +1,11 @@
-"""Property pair components: sh:disjoint and sh:lessThan, value nodes against another property's values."""
+"""Property pair components: sh:equals, sh:disjoint, sh:lessThan and sh:lessThanOrEquals, value nodes
+against another property's values."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from claimgraph.namespaces import XSD
 from claimgraph.validation.compiler.base import (
@@ -23,7 +24,7 @@ from claimgraph.validation.compiler.base import (
 if TYPE_CHECKING:
     from claimgraph.validation.reference import Shape
 
-__all__ = ["DisjointComponent", "LessThanComponent"]
+__all__ = ["DisjointComponent", "EqualsComponent", "LessThanComponent", "LessThanOrEqualsComponent"]
 
 
 class PairComponent(ConstraintComponent):
@@ -58,13 +59,31 @@ class DisjointComponent(PairComponent, parameters=("disjoint",)):
             yield ValueCheck(self.shape, scope.path_iri, self.iri(), functools.partial(str, query), column)
 
 
+class EqualsComponent(PairComponent, parameters=("equals",)):
+    """sh:equals: each value node the other property lacks, and each of its values the path lacks."""
+
+    def checks(self, scope: Scope) -> Iterator[Check]:
+        for other in self.others():
+            if scope.path is None:  # the one value node is the focus node itself
+                lacking = f"BIND (?this AS ?v) FILTER NOT EXISTS {{ ?this <{other}> ?this }}"
+                extra = f"?this <{other}> ?v . FILTER (!sameTerm(?v, ?this))"
+            else:
+                lacking = f"?this {scope.path} ?v . FILTER NOT EXISTS {{ ?this <{other}> ?v }}"
+                extra = f"?this <{other}> ?v . FILTER NOT EXISTS {{ ?this {scope.path} ?v }}"
+            for pattern in (lacking, extra):
+                query = f"SELECT DISTINCT ?this ?v WHERE {{ {scope.focus} {pattern} }}"
+                build = functools.partial(str, query)
+                yield ValueCheck(self.shape, scope.path_iri, self.iri(), build, ValueColumn.VALUE)
+
+
 class LessThanCheck(Check):
     """Pairs of (value, other value) not surely ordered, each judged by pySHACL's own comparison."""
 
-    def __init__(self, shape: Shape, path: str | None, query: str, component: str) -> None:
+    def __init__(self, shape: Shape, path: str | None, query: str, component: str, local: str) -> None:
         super().__init__(shape, path)
         self.text = query
         self.component = component
+        self.local = local
 
     def query(self) -> str:
         return self.text
@@ -78,7 +97,7 @@ class LessThanCheck(Check):
             if not (isinstance(focus, OxTerm) and isinstance(value, OxTerm) and isinstance(other, OxTerm)):
                 raise ValueError("RDF-star triple terms are not supported")
             if fails_less_than(
-                self.shape, "lessThan", to_rdflib_term(focus), to_rdflib_term(value), to_rdflib_term(other)
+                self.shape, self.local, to_rdflib_term(focus), to_rdflib_term(value), to_rdflib_term(other)
             ):
                 yield Hit(focus, self.path, value, self.component)
 
@@ -86,16 +105,24 @@ class LessThanCheck(Check):
 class LessThanComponent(PairComponent, parameters=("lessThan",)):
     """sh:lessThan."""
 
+    operator: ClassVar[str] = "<"
+
     def checks(self, scope: Scope) -> Iterator[Check]:
         values, value, projected = _columns(scope)
         # Pairs that surely hold (canonical integers) are left out of the rows.
         sure = (
             f"(isLiteral({value}) && isLiteral(?c) && datatype({value}) = <{XSD.integer}> "
             f'&& datatype(?c) = <{XSD.integer}> && REGEX(STR({value}), "{INTEGER_CANONICAL}") '
-            f'&& REGEX(STR(?c), "{INTEGER_CANONICAL}") && {value} < ?c)'
+            f'&& REGEX(STR(?c), "{INTEGER_CANONICAL}") && {value} {self.operator} ?c)'
         )
         for other in self.others():
             query = (
                 f"SELECT ?this {projected} ?c WHERE {{ {scope.focus} {values} ?this <{other}> ?c . FILTER(!{sure}) }}"
             )
-            yield LessThanCheck(self.shape, scope.path_iri, query, self.iri())
+            yield LessThanCheck(self.shape, scope.path_iri, query, self.iri(), self.parameters[0])
+
+
+class LessThanOrEqualsComponent(LessThanComponent, parameters=("lessThanOrEquals",)):
+    """sh:lessThanOrEquals."""
+
+    operator: ClassVar[str] = "<="
