@@ -216,7 +216,8 @@ ex:closed a sh:NodeShape ; sh:targetClass ex:Special ; sh:closed true ; sh:ignor
 ex:unique a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:label ; sh:uniqueLang true .
 ex:atmost a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:start ; sh:lessThanOrEquals ex:end .
 ex:ownmessage a sh:NodeShape ; sh:targetClass ex:Thing ;
-    sh:sparql [ a sh:SPARQLConstraint ; sh:message "own" ; sh:select "SELECT $this WHERE { $this <http://example.org/start> ?s }" ] .
+    sh:sparql [ a sh:SPARQLConstraint ; sh:message "own" ;
+                sh:select "SELECT $this WHERE { $this <http://example.org/start> ?s }" ] .
 ex:nomessage a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:name ; sh:maxCount 1 .
 ex:limited a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "limited" ;
     sh:sparql [ a sh:SPARQLConstraint ; sh:select "SELECT $this WHERE { $this a ?t } LIMIT 1" ] .
