@@ -2,9 +2,9 @@
 
 :func:`generate` writes a data directory that :func:`claimgraph.io.dataset.load_dataset` reads like the
 bundled one: ``ontology/`` (a copy of the bundled ontology and shapes), ``graph/`` with the registries
-(``actors.trig``, ``places.trig``, ``propositions.trig``), one TriG file per document (its named graph
-is the document's IRI) and ``graph/archive/*.txt``, the synthetic article texts whose quotes, offsets
-(Unicode code points), SHA-256 digests and lengths the TriG files state.
+(``actors.trig``, ``places.trig``, ``propositions.trig``, ``proposals.trig``), one TriG file per
+document (its named graph is the document's IRI) and ``graph/archive/*.txt``, the synthetic article texts
+whose quotes, offsets (Unicode code points), SHA-256 digests and lengths the TriG files state.
 
 The corpus looks like a newsroom's year of tracked claims: persons, governments with the metonyms the
 press uses, agencies, outlets, groups, anonymous sources; claims relayed through intermediaries; wire
@@ -69,9 +69,9 @@ def generate(
     :returns: the manifest, also written to ``out/manifest.json``.
     :raises ValueError: if ``claims`` is too small to plant one of everything.
     """
-    if claims < 2 * (len(VIOLATION_KINDS) + 2 * len(CONTRADICTION_KINDS)):
+    if claims < 2 * (len(VIOLATION_KINDS) + len(CONTRADICTION_KINDS)):
         raise ValueError(
-            f"at least {2 * (len(VIOLATION_KINDS) + 2 * len(CONTRADICTION_KINDS))} claims are needed "
+            f"at least {2 * (len(VIOLATION_KINDS) + len(CONTRADICTION_KINDS))} claims are needed "
             f"to plant every kind of violation and contradiction (got {claims})"
         )
     rng = random.Random(seed)
@@ -112,6 +112,7 @@ def _write(
     graphs["actors.trig"] = registries.actors_graph(expected)
     graphs["places.trig"] = registries.places_graph()
     graphs["propositions.trig"] = registries.propositions_graph()
+    graphs["proposals.trig"] = registries.proposals_graph()
     for name, graph in graphs.items():
         (out / "graph" / name).write_text(graph.text(), encoding="utf-8")
     for doc in documents.documents:
@@ -125,6 +126,7 @@ def _write(
         "non_responses": sum(len(d.non_responses) for d in documents.documents),
         "cited_sources": len(documents.cited),
         "propositions": len(registries.props),
+        "proposals": len(registries.proposals),
         "places": len(registries.places),
         **{f"actors_{k}": sum(1 for a in actors if a.kind == k) for k in ACTOR_CLASSES},
     }

@@ -6,7 +6,18 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CONTRADICTION_KINDS", "TRIPLES_PER_CLAIM", "VIOLATION_KINDS", "Manifest", "claims_for_triples"]
+__all__ = [
+    "CONTRADICTION_KINDS",
+    "TRIPLES_PER_CLAIM",
+    "VIOLATION_KINDS",
+    "Actor",
+    "Claim",
+    "Document",
+    "Manifest",
+    "Proposal",
+    "Proposition",
+    "claims_for_triples",
+]
 
 
 #: Triples per claim in a generated corpus, registries and documents included (measured; used to pick
@@ -37,9 +48,12 @@ VIOLATION_KINDS = (
 CONTRADICTION_KINDS = (
     "direct-opposition",
     "incompatible-propositions",
+    "denied-consequence",
     "public-line-vs-intelligence",
     "incompatible-positions",
+    "position-against-proposal",
     "reversal",
+    "support-based-tension",
 )
 
 
@@ -64,6 +78,14 @@ class Proposition:
     supports: list[str] = field(default_factory=list)
     entails: list[str] = field(default_factory=list)
     control: tuple[str, str, str] | None = None  # controller actor slug, territory place slug, share
+    tabled: list[str] = field(default_factory=list)  # proposal slugs it says are under discussion
+
+
+@dataclass
+class Proposal:
+    slug: str
+    label: str
+    requires: list[str] = field(default_factory=list)  # proposition slugs
 
 
 @dataclass

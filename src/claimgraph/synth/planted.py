@@ -18,6 +18,14 @@ __all__ = ["DOCUMENT_VIOLATIONS", "Planter"]
 
 #: Violation kinds that break a document (its archived text) rather than a claim.
 DOCUMENT_VIOLATIONS = ("bad-hash", "bad-char-length", "missing-archived-text")
+#: Violation kinds that only some claims can carry (an anonymous claimant, relays, a date).
+_CONSTRAINED = (
+    "blank-anonymous-description",
+    "anonymous-without-named-intermediary",
+    "duplicate-relay-order",
+    "relay-order-zero",
+    "ill-formed-date",
+)
 
 
 class Planter:
@@ -63,6 +71,15 @@ class Planter:
                 Claim("", a, p1, "Affirms", "ReportOfFact", None),
                 Claim("", b, p2, "Affirms", "ReportOfFact", None),
             )
+            # Denied consequence: one affirms what entails what another denies.
+            p1, p2 = fresh(), fresh()
+            registries.props[p1].entails.append(p2)
+            a, b = rng.sample(persons, 2)
+            self._pair(
+                "denied-consequence",
+                Claim("", a, p1, "Affirms", "PublicStatement", random_date(rng)),
+                Claim("", b, p2, "Denies", "Assessment", None),
+            )
             # A government's public line against its own intelligence assessment.
             state = rng.randrange(len(registries.states))
             p = fresh()
@@ -82,6 +99,15 @@ class Planter:
                 Claim("", registries.governments[s1], p, "Affirms", "PositionOrDemand", random_date(rng)),
                 Claim("", registries.governments[s2], p, "Denies", "PositionOrDemand", random_date(rng)),
             )
+            # Position against a proposal: one reports it under discussion, another rejects what it requires.
+            tabling, required = fresh(), fresh()
+            registries.props[tabling].tabled.append(registries.proposal(serial, [required]))
+            a, b = rng.sample(persons, 2)
+            self._pair(
+                "position-against-proposal",
+                Claim("", a, tabling, "Affirms", "ReportOfFact", None),
+                Claim("", b, required, "Denies", "PositionOrDemand", random_date(rng)),
+            )
             # Reversal: one actor, opposite stances at two dates.
             p = fresh()
             actor = rng.choice(persons)
@@ -89,6 +115,15 @@ class Planter:
                 "reversal",
                 Claim("", actor, p, "Affirms", "PublicStatement", "2024-03-01"),
                 Claim("", actor, p, "Denies", "PublicStatement", "2025-06-01"),
+            )
+            # Support-based tension: one affirms what supports what another denies.
+            p1, p2 = fresh(), fresh()
+            registries.props[p1].supports.append(p2)
+            a, b = rng.sample(persons, 2)
+            self._pair(
+                "support-based-tension",
+                Claim("", a, p1, "Affirms", "PublicStatement", random_date(rng)),
+                Claim("", b, p2, "Denies", "Assessment", None),
             )
 
     def _pair(self, kind: str, first: Claim, second: Claim) -> None:
@@ -109,10 +144,16 @@ class Planter:
         rng.shuffle(claims)
         n = max(len(VIOLATION_KINDS), round(share * n_claims))
         i = 0
-        # Document-level kinds first: they need documents no other violation touches.
-        order = sorted(VIOLATION_KINDS, key=lambda k: k not in DOCUMENT_VIOLATIONS)
+        # Document-level kinds first: they need documents no other violation touches; then the kinds only
+        # some claims can carry, before any other kind takes those claims.
+        order = sorted(VIOLATION_KINDS, key=lambda k: (k not in DOCUMENT_VIOLATIONS, k not in _CONSTRAINED))
         for v in range(n):
             kind = order[v % len(order)]
+            if kind in DOCUMENT_VIOLATIONS:
+                doc = self._document_to_break(kind)
+                doc.violation = kind
+                self.violations[kind].append(DOC + doc.slug)
+                continue
             attempts = 0
             while True:
                 doc, claim = claims[i % len(claims)]
@@ -122,23 +163,27 @@ class Planter:
                     raise ValueError(f"too few claims to plant a violation of kind {kind!r}: generate more claims")
                 if claim.violation is not None or doc.violation is not None:
                     continue
-                if kind in DOCUMENT_VIOLATIONS and any(c.violation for c in doc.claims):
-                    continue
                 if self._apply(kind, doc, claim):
                     break
-            if kind in DOCUMENT_VIOLATIONS:
-                self.violations[kind].append(DOC + doc.slug)
-            elif kind == "blank-anonymous-description":
+            if kind == "blank-anonymous-description":
                 self.violations[kind].append(ACTOR + claim.claimant)
             else:
                 self.violations[kind].append(CLAIM + claim.slug)
 
+    def _document_to_break(self, kind: str) -> Document:
+        """A document no violation touches yet, one without shaped claims where there is one.
+
+        :raises ValueError: if every document is touched.
+        """
+        free = [d for d in self.documents.documents if d.violation is None and not any(c.violation for c in d.claims)]
+        plain = [d for d in free if not any(c.slug in self.documents.shaped for c in d.claims)]
+        if not free:
+            raise ValueError(f"too few documents to plant a violation of kind {kind!r}: generate more claims")
+        return self.rng.choice(plain or free)
+
     def _apply(self, kind: str, doc: Document, claim: Claim) -> bool:
         """Mark ``claim`` (or ``doc``) broken by ``kind``, if it is one that kind can break."""
         actor = self.registries.actors[claim.claimant]
-        if kind in DOCUMENT_VIOLATIONS:
-            doc.violation = kind
-            return True
         if kind == "anonymous-without-named-intermediary":
             if actor.kind != "anonymous":
                 return False
