@@ -222,19 +222,27 @@ def contradictions(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Show who contradicts whom, of what kind, and how each claim reached us.
+    """Show who contradicts whom, of what kind, why, and how each claim reached us.
 
-    One query per kind, queries/contradictions-KIND.rq:
+    One query per kind, queries/contradictions-KIND.rq, from the strongest:
 
     \b
         direct-opposition            one proposition, opposite stances, different claimants
-        incompatible-propositions    both affirmed, though declared to contradict
+        incompatible-propositions    both affirmed, though they contradict (declared, or by entailment)
+        denied-consequence           one affirms what entails what another denies
         public-line-vs-intelligence  a state's public statement against its own assessment
         incompatible-positions       demands of different sides that cannot both be met
+        position-against-proposal    one rejects what a proposal another puts on the table requires
         reversal                     one claimant, opposite stances at different dates
+        support-based-tension        one affirms what supports what another denies (lower confidence)
 
-    JSON: a list of objects with "kind", "reasons" and two "sides", each with claim, claimant,
-    claimant_label, proposition, proposition_label, stance, sources and the evidence trail.
+    Each pair of claims is listed once, under the strongest kind that found it, with every kind and
+    every reason: its chain of declared relations (where each is declared, file:line, and its textual
+    note), its confidence (declared, entailed, support-based), and whether the pair spans documents.
+
+    JSON: a list of objects with "kind" (the strongest), "kinds", "confidence", "spans_documents",
+    "reasons" (each with kind, reason, confidence and chain) and two "sides", each with claim,
+    claimant, claimant_label, proposition, proposition_label, stance, sources and the evidence trail.
 
     \b
     Example:
@@ -333,21 +341,29 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
 @main.command()
 @data_option
 @output_options("trig", "nq", "turtle", "nt", "jsonld", "xml")
-def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--no-derived",
+    "without_derived",
+    is_flag=True,
+    help="Leave out graph:derived: only what the files state, for another reasoner or a diff.",
+)
+def export(data_dir: Path | None, fmt: str, output: Path | None, without_derived: bool) -> None:
     """Write the dataset as RDF, the same bytes for the same data: what a triple store should hold.
 
-    Every graph but the shapes: the ontology, the registries, one graph per source document and
-    graph:archive (the archived texts, which remote validation reads). trig, nq and jsonld keep the
-    named graphs; turtle, nt and xml (RDF/XML) carry no graph names, so they hold the union of all
-    graphs. Quads are sorted, prefixes fixed and blank nodes labelled canonically (RDFC-1.0).
+    Every graph but the shapes: the ontology, the registries, one graph per source document,
+    graph:archive (the archived texts, which remote validation reads) and graph:derived (the closures
+    the canned queries read instead of property paths, recomputed from the data at every load; a store
+    without it finds less). trig, nq and jsonld keep the named graphs; turtle, nt and xml (RDF/XML) carry
+    no graph names, so they hold the union of all graphs. Quads are sorted, prefixes fixed and blank
+    nodes labelled canonically (RDFC-1.0).
 
     \b
     Example:
         claimgraph export -o claimgraph.trig
         claimgraph export --data . --format nq -o dataset.nq
-        claimgraph export --format turtle > union.ttl
+        claimgraph export --format turtle --no-derived > asserted.ttl
     """
     from claimgraph.io.dataset import load_dataset
     from claimgraph.io.export import serialize
 
-    emit(serialize(load_dataset(data_dir), fmt), output)
+    emit(serialize(load_dataset(data_dir), fmt, derived=not without_derived), output)
