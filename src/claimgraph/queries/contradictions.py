@@ -196,19 +196,29 @@ def _steps(
 
 
 def pairs_query(query: Query) -> str:
-    """The text that finds a contradiction query's pairs: the sub-select that opens its WHERE group.
+    """The text that finds a contradiction query's pairs: the sub-select that opens its WHERE group,
+    projecting besides its own columns the :data:`WITNESSES` its group pattern binds.
 
     That is the convention of the bundled queries, whose outer query only adds explanation columns;
-    a query without such a sub-select (projecting ``?claim1`` and ``?claim2``) is returned whole.
+    a query without such a sub-select (projecting ``?claim1`` and ``?claim2``) is returned whole. The
+    witnesses are projected here only: joined with the explanation, a sub-select with several rows per
+    pair that differ in further columns loses rows on Virtuoso 7.2 (tests/test_store_parity.py).
     """
     shape = scan(query.text, name=str(query.path))
     if shape.leading_select is None:
         return query.text
     start, end = shape.leading_select
-    projection = re.sub(r"#[^\n]*", "", query.text[start:end]).split("{", 1)[0]  # comments out, up to WHERE's group
+    text = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), query.text[start:end])  # comments out, same offsets
+    opening = text.index("{")  # the sub-select's WHERE group
+    projection, body = text[:opening], text[opening:]
     if not all(re.search(rf"[?$]{v}\b", projection) for v in ("claim1", "claim2")):
         return query.text
-    return query.text[: shape.form_at] + query.text[start:end]  # the prologue (prefixes), then the sub-select
+    extra = [w for w in WITNESSES if re.search(rf"[?$]{w}\b", body) and not re.search(rf"[?$]{w}\b", projection)]
+    where = re.search(r"\bWHERE\s*$", projection, re.I)
+    at = start + (where.start() if where else opening)
+    added = "".join(f"?{w} " for w in extra)
+    # The prologue (prefixes), then the sub-select with the witnesses projected.
+    return query.text[: shape.form_at] + query.text[start:at] + added + query.text[at:end]
 
 
 def _pairs(engine: Engine, query: Query) -> Found:
