@@ -340,7 +340,7 @@ def describe_links(
                 comments.setdefault(node, set()).add(term_text(row["comment"]))
     places: dict[Step, tuple[str | None, int | None]] = {}
     if dataset is not None:
-        locator = Locator(dataset)
+        locator = Locator(dataset, subjects={s for s, _, _ in steps})
         for step in steps:
             found = locator.locate_statement(*step)
             if found is not None:
