@@ -17,7 +17,8 @@ import pyoxigraph as ox
 
 from claimgraph.errors import QueryError, QueryNotFoundError, UnknownKindError
 from claimgraph.io.dataset import Dataset
-from claimgraph.queries.explain import Side, explain_claims
+from claimgraph.namespaces import CG
+from claimgraph.queries.explain import Side, claim_statements, explain_claims
 from claimgraph.queries.files import CONTRADICTION_PREFIX, KIND_ORDER, Query, canned_queries, require_derived
 from claimgraph.queries.reasons import (
     CONFIDENCES,
@@ -130,21 +131,27 @@ def find_contradictions(
         for (a, b), texts in pairs.items():
             if a != b:
                 by_pair.setdefault(frozenset((a, b)), {})[query.kind or ""] = ((a, b), texts)
-    sides = explain_claims(engine, sorted({c for pair in by_pair for c in pair}), complete_only=True)
-
-    entries = []
-    for pair, by_kind in by_pair.items():
-        if not pair <= sides.keys():
-            continue
-        kind = min(by_kind, key=_kind_rank)
-        oriented = by_kind[kind][0]
-        steps = [
-            (found_kind, text, _steps(relations, sides, oriented, found_at, text, witnesses))
-            for found_kind, (found_at, texts) in by_kind.items()
-            for text, witnesses in texts.items()
-        ]
-        entries.append((kind, oriented, sorted(by_kind, key=_kind_rank), steps))
-    links = describe_links(engine, (chain for *_, steps in entries for *_, chain in steps if chain), sources)
+    claims = sorted({c for pair in by_pair for c in pair})
+    # The sides are explained in the background while the chains are rebuilt and located (mostly
+    # Python), from each claim's proposition and stance alone.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        explained = background.submit(explain_claims, engine, claims, complete_only=True)
+        stated = claim_statements(engine, claims)
+        entries = []
+        for pair, by_kind in by_pair.items():
+            if not pair <= stated.keys():
+                continue
+            kind = min(by_kind, key=_kind_rank)
+            oriented = by_kind[kind][0]
+            steps = [
+                (found_kind, text, _steps(relations, stated, oriented, found_at, text, witnesses))
+                for found_kind, (found_at, texts) in by_kind.items()
+                for text, witnesses in texts.items()
+            ]
+            entries.append((kind, oriented, sorted(by_kind, key=_kind_rank), steps))
+        links = describe_links(engine, (chain for *_, steps in entries for *_, chain in steps if chain), sources)
+        sides = explained.result()
+    entries = [entry for entry in entries if set(entry[1]) <= sides.keys()]
 
     contradictions = []
     for kind, (a, b), found_kinds, steps in entries:
@@ -167,27 +174,25 @@ def find_contradictions(
 
 def _steps(
     relations: Relations,
-    sides: dict[str, Side],
+    stated: dict[str, tuple[str, str]],
     oriented: tuple[str, str],
     found_at: tuple[str, str],
     text: str,
     witnesses: set[Witnesses],
 ) -> list[tuple[str, str, str]] | None:
     """The chain of one reason, in the orientation of its contradiction: the shortest over the nodes the
-    query went through (``None`` when the rule is unknown or no chain is found)."""
+    query went through (``None`` when the rule is unknown or no chain is found).
+
+    :param stated: each claim's proposition and stance (:func:`claim_statements`).
+    """
     rule = RULES.get(text)
     if rule is None:
         return None
-    first, second = sides[found_at[0]], sides[found_at[1]]
+    (first, first_stance), (second, _) = stated[found_at[0]], stated[found_at[1]]
     chains = [
         chain
         for given in sorted(witnesses)
-        if (
-            chain := chain_steps(
-                rule, relations, first.proposition, second.proposition, first.stance == "affirms", dict(given)
-            )
-        )
-        is not None
+        if (chain := chain_steps(rule, relations, first, second, first_stance == CG.Affirms, dict(given))) is not None
     ]
     if not chains:
         return None

@@ -18,7 +18,7 @@ from claimgraph.sparql.engines import Engine
 from claimgraph.sparql.lexer import scan, values_block
 from claimgraph.terms import Term, concept_name, term_text
 
-__all__ = ["MAX_VALUES", "EvidenceTrail", "RelayStep", "Side", "explain_claims"]
+__all__ = ["MAX_VALUES", "EvidenceTrail", "RelayStep", "Side", "claim_statements", "explain_claims"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,25 @@ _EXPLANATIONS = (
     (_CLAIM_EVIDENCE, "claim evidence"),
     (_CLAIM_RELAY, "claim relay"),
 )
+
+
+_CLAIM_STATEMENTS = (
+    _QUERY_PREFIXES
+    + """SELECT ?claim ?proposition ?stance WHERE { ?claim cg:proposition ?proposition ; cg:stance ?stance }"""
+)
+
+
+def claim_statements(engine: Engine, claims: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Each claim's proposition and stance (IRIs), in one query per block of :data:`MAX_VALUES` claims:
+    all that the reasons' chains need of a claim, ready before the sides are explained."""
+    terms = [ox.NamedNode(c) for c in claims]
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(terms), MAX_VALUES):
+        block = values_block({"claim": terms[start : start + MAX_VALUES]}, name="claim statements")
+        text = scan(_CLAIM_STATEMENTS, name="claim statements").insert_values(block)
+        for row in engine.select(text, name="claim statements").dicts():
+            found.setdefault(term_text(row["claim"]), (term_text(row["proposition"]), term_text(row["stance"])))
+    return found
 
 
 def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool = False) -> dict[str, Side]:
