@@ -86,10 +86,13 @@ def _warm_up() -> None:
 
 def load_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     """claimgraph.io.dataset.load_dataset, timed after one untimed load, as the baseline's ``Store.load``
-    runs are timed after its ``bulk_load`` runs: no timed run pays for imports or a cold heap."""
+    runs are timed after its ``bulk_load`` runs: no timed run pays for imports or a cold heap. The
+    derived graph's computation (part of the load) is timed on its own too."""
     _load(data)
     seconds, dataset = _median(lambda: _load(data), repeat)
-    return {"seconds": seconds, "quads": len(dataset.store)}
+    # The derived graph alone, as the load computes it (dropped and recomputed): its share of the load.
+    derived, _ = _median(dataset.refresh_derived, repeat)
+    return {"seconds": seconds, "quads": len(dataset.store), "derived_seconds": derived}
 
 
 def load_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
@@ -239,8 +242,10 @@ def contradictions_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     seconds, found = _median(lambda: find_contradictions(engine, directory), repeat, at_least=0.5)
     kinds: dict[str, int] = {}
     for contradiction in found:
-        kinds[contradiction.kind] = kinds.get(contradiction.kind, 0) + 1
-    pairs = (f"{c.kind} {c.sides[0].claim} {c.sides[1].claim}" for c in found)
+        for kind in contradiction.kinds:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    # One entry per pair, with every kind that found it: as the raw queries' rows, kind by kind.
+    pairs = (f"{kind} {' '.join(sorted(s.claim for s in c.sides))}" for c in found for kind in c.kinds)
     return {"seconds": seconds, "pairs": len(found), "kinds": kinds, "fingerprint": _fingerprint(pairs)}
 
 
@@ -258,7 +263,7 @@ def contradictions_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
         return rows
 
     seconds, rows = _median(run, repeat, at_least=0.5)
-    pairs = (f"{kind} {claim1.value} {claim2.value}" for kind, claim1, claim2, _ in rows)
+    pairs = {f"{kind} {' '.join(sorted((claim1.value, claim2.value)))}" for kind, claim1, claim2, _ in rows}
     return {"seconds": seconds, "rows": len(rows), "fingerprint": _fingerprint(pairs)}
 
 

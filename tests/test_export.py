@@ -20,8 +20,9 @@ from click.testing import CliRunner
 from claimgraph.cli import export as export_command
 from claimgraph.cli import main
 from claimgraph.io.dataset import Dataset, load_dataset
+from claimgraph.io.derived import DERIVED_PREDICATES
 from claimgraph.io.export import EXPORT_FORMATS, canonical_quads, dataset_quads, serialize
-from claimgraph.namespaces import ARCHIVE_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from claimgraph.namespaces import ARCHIVE_GRAPH, DERIVED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 FORMATS = sorted(EXPORT_FORMATS)
 TRIPLE_FORMATS = [f for f in FORMATS if not EXPORT_FORMATS[f].supports_datasets]
@@ -64,7 +65,7 @@ def rapper() -> str:
 def test_dataset_quads_are_every_graph_but_the_shapes() -> None:
     graphs = {q.graph_name for q in dataset_quads(bundled())}
     assert ox.NamedNode(SHAPES_GRAPH) not in graphs
-    assert {ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(ARCHIVE_GRAPH)} <= graphs
+    assert {ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(ARCHIVE_GRAPH), ox.NamedNode(DERIVED_GRAPH)} <= graphs
     assert graphs == {ox.NamedNode(g) for g in bundled().graphs() if g != SHAPES_GRAPH}
     shapes = sum(1 for _ in bundled().shape_quads())
     assert len(dataset_quads(bundled())) == len(bundled().store) - shapes
@@ -264,6 +265,27 @@ def test_export_command_writes_stdout_and_files_with_the_same_bytes(tmp_path: Pa
         assert printed.exit_code == 0
         assert printed.stdout_bytes == exported("nq")
     assert runner.invoke(main, ["export"]).stdout_bytes == exported("trig")  # trig is the default
+
+
+@pytest.mark.parametrize("fmt", ["trig", "turtle"])
+def test_export_without_the_derived_graph_is_what_the_files_state(fmt: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "-f", fmt, "--no-derived"])
+    assert result.exit_code == 0, result.output
+    without = set(ox.parse(result.stdout_bytes, format=EXPORT_FORMATS[fmt]))
+    derived = set(bundled().store.quads_for_pattern(None, None, None, ox.NamedNode(DERIVED_GRAPH)))
+    if fmt == "trig":
+        assert without == expected_quads() - derived
+    else:  # the union: a derived triple that a file also states (none in the bundled data) stays
+        assert {q.triple for q in without} == expected_triples() - {q.triple for q in derived}
+    assert not any(q.predicate.value in DERIVED_PREDICATES for q in without)
+    # Loaded again (the export holds the ontology: only the shapes come from ontology/), the data gives
+    # back the same derived graph.
+    (tmp_path / "ontology").mkdir()
+    shutil.copy(bundled().root / "ontology" / "shapes.ttl", tmp_path / "ontology")
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / f"asserted.{'trig' if fmt == 'trig' else 'ttl'}").write_bytes(result.stdout_bytes)
+    reloaded = load_dataset(tmp_path)
+    assert set(reloaded.store.quads_for_pattern(None, None, None, ox.NamedNode(DERIVED_GRAPH))) == derived
 
 
 def test_export_command_reads_the_data_directory(data_copy: Path) -> None:

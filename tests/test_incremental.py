@@ -24,7 +24,7 @@ from helpers.shape_cases import BASE_TEXT, BASE_TRIG, Case, Variant, archived_by
 
 from claimgraph.cli import main
 from claimgraph.io.dataset import data_files, load_dataset
-from claimgraph.namespaces import CG, PREFIXES
+from claimgraph.namespaces import CG, GRAPH, PLACE, PREFIXES, RDFS
 from claimgraph.synth import generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationReport, validate
@@ -279,6 +279,13 @@ def test_one_registry_change_validates_only_what_reaches_it(data_copy: Path) -> 
 def test_changed_archived_text_revalidates_its_document_and_anchors(
     data_copy: Path, bundled_report: ValidationReport
 ) -> None:
+    # A registry the article does not use: every bundled file is read by its claims now (the proposals
+    # its propositions table), so this one stands for what an incremental run leaves unread.
+    (data_copy / "graph" / "unrelated.trig").write_text(
+        f"<{GRAPH.term('unrelated-places')}> {{ <{PLACE.term('atlantis')}> a <{CG.Region}> ;"
+        f' <{RDFS.label}> "Atlantis"@en . }}\n',
+        encoding="utf-8",
+    )
     commit(data_copy)
     text = data_copy / "graph" / "archive" / "optimism-vs-intelligence.txt"
     text.write_text(text.read_text(encoding="utf-8").replace("Putin wants more", "Putin wants less"), encoding="utf-8")

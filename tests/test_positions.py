@@ -9,10 +9,11 @@ import pyoxigraph as ox
 import pytest
 
 from claimgraph.io.dataset import FORMATS, load_dataset
-from claimgraph.io.positions import SourcePosition, locate, relative_to, scan
-from claimgraph.namespaces import ACTOR, CLAIM, DOC, GRAPH, PREFIXES, curie
+from claimgraph.io.positions import SourcePosition, locate, relative_to, scan, scan_statements
+from claimgraph.namespaces import ACTOR, CLAIM, DOC, GRAPH, PREFIXES, PROP, curie
 
 EX = "http://example.org/"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def lines_of(index_subjects: dict[str, list[tuple[int, int, str | None]]]) -> dict[str, list[int]]:
@@ -232,3 +233,21 @@ def test_scan_records_where_each_predicate_and_object_of_a_subject_stands() -> N
         (ex + "a", ex + "p", ex + "b"): 3,
         (ex + "a", ex + "p", ex + "c"): 4,
     }
+
+
+def test_a_focused_scan_finds_the_statements_of_its_subjects_as_a_whole_scan_does() -> None:
+    text = (REPO / "graph" / "propositions.trig").read_text(encoding="utf-8")
+    subjects = [PROP.term("moscow-seeks-end-of-war"), PROP.term("putin-ambitions-beyond-limited-settlement")]
+    whole, focused = scan(text), scan_statements(text, subjects)
+    assert focused is not None
+    assert focused.statements == {k: v for k, v in whole.statements.items() if k[0] in subjects}
+    assert focused.values == {k: v for k, v in whole.values.items() if k[0] in subjects}
+
+
+def test_a_focused_scan_gives_up_where_a_subject_or_the_prefixes_are_not_plain() -> None:
+    text = (REPO / "graph" / "propositions.trig").read_text(encoding="utf-8")
+    assert scan_statements(text, [PROP.term("no-such-proposition")]) is None
+    # An object at the start of its line is no subject: place:ukraine is only ever an object here.
+    assert scan_statements(text, ["https://w3id.org/claimgraph/id/place/ukraine"]) is None
+    redefined = "@prefix p: <urn:a:> .\n@prefix p: <urn:b:> .\np:x p:y p:z .\n"
+    assert scan_statements(redefined, ["urn:b:x"]) is None

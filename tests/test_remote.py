@@ -14,7 +14,7 @@ from helpers.servers import OxigraphServer, free_port, stored_quads
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, GraphNotFoundError
 from claimgraph.io.dataset import load_dataset
-from claimgraph.namespaces import ARCHIVE_GRAPH, CGSH, CLAIM, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from claimgraph.namespaces import ARCHIVE_GRAPH, CGSH, CLAIM, DERIVED_GRAPH, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from claimgraph.stores.remote import expand_graph_name, fetch_dataset
 from claimgraph.validation.api import ValidationReport, validate
 
@@ -109,7 +109,7 @@ def test_remote_validation_of_chosen_graphs_equals_local_validation_of_their_fil
 
     local = validate(load_dataset(paths=[bundled_data_dir() / "graph" / "actors.trig"]))
     remote_dataset = fetch_dataset(bundled_server.url, graphs=["graph:actors"])
-    assert set(remote_dataset.graphs()) == {GRAPH.actors, ONTOLOGY_GRAPH, SHAPES_GRAPH, ARCHIVE_GRAPH}
+    assert set(remote_dataset.graphs()) == {GRAPH.actors, ONTOLOGY_GRAPH, SHAPES_GRAPH, ARCHIVE_GRAPH, DERIVED_GRAPH}
     assert outcome(validate(remote_dataset)) == outcome(local)
 
 

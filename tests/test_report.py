@@ -39,7 +39,7 @@ def test_pages_and_contents(site: Path) -> None:
         assert (site / page).is_file()
     index = (site / "index.html").read_text("utf-8")
     assert "Passes validation" in index
-    assert "6</b>contradictions" in index.replace("'", "")
+    assert "8</b>contradictions" in index.replace("'", "")
     network = (site / "network.html").read_text("utf-8")
     assert network.count("<svg") == 2
     assert "U.S. intelligence agencies" in network
@@ -256,9 +256,21 @@ def test_report_in_headless_chromium(site: Path, tmp_path: Path) -> None:
             "Donald Trump and his envoys",
             "incompatible positions",
             "Volodymyr Zelensky",
+            "position against proposal",
+            "support-based, in one document",
+            "graph/events.trig:88",  # where the proposal's requirement is declared, and its textual marker:
+            "casting further doubt on the viability of proposed guarantees",
         ):
             assert phrase in text
-        assert browser.evaluate("document.querySelectorAll('section.contradiction').length") == 6
+        # One card per pair: the public line against intelligence is the card of incompatible propositions.
+        assert browser.evaluate("document.querySelectorAll('section.contradiction').length") == 8
+        headings = browser.evaluate(
+            "Array.from(document.querySelectorAll('section.contradiction h2')).map(h => h.textContent)"
+        )
+        assert (
+            "3. incompatible propositions + public line vs intelligence: "
+            "Donald Trump and his envoys vs U.S. intelligence agencies"
+        ) in headings
         actor = browser.evaluate("document.querySelector('a[href*=\"actors/\"]').href")
         browser.open(actor)
         assert browser.problems() == []

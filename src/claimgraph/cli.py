@@ -258,19 +258,27 @@ def contradictions(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Show who contradicts whom, of what kind, and how each claim reached us.
+    """Show who contradicts whom, of what kind, why, and how each claim reached us.
 
-    One query per kind, queries/contradictions-KIND.rq:
+    One query per kind, queries/contradictions-KIND.rq, from the strongest:
 
     \b
         direct-opposition            one proposition, opposite stances, different claimants
-        incompatible-propositions    both affirmed, though declared to contradict
+        incompatible-propositions    both affirmed, though they contradict (declared, or by entailment)
+        denied-consequence           one affirms what entails what another denies
         public-line-vs-intelligence  a state's public statement against its own assessment
         incompatible-positions       demands of different sides that cannot both be met
+        position-against-proposal    one rejects what a proposal another puts on the table requires
         reversal                     one claimant, opposite stances at different dates
+        support-based-tension        one affirms what supports what another denies (lower confidence)
 
-    JSON: a list of objects with "kind", "reasons" and two "sides", each with claim, claimant,
-    claimant_label, proposition, proposition_label, stance, sources and the evidence trail.
+    Each pair of claims is listed once, under the strongest kind that found it, with every kind and
+    every reason: its chain of declared relations (where each is declared, file:line, and its textual
+    note), its confidence (declared, entailed, support-based), and whether the pair spans documents.
+
+    JSON: a list of objects with "kind" (the strongest), "kinds", "confidence", "spans_documents",
+    "reasons" (each with kind, reason, confidence and chain) and two "sides", each with claim,
+    claimant, claimant_label, proposition, proposition_label, stance, sources and the evidence trail.
 
     \b
     Example:
@@ -370,13 +378,28 @@ def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: floa
 @data_option
 @endpoint_options("Export the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files.")
 @output_options("trig", "nq", "turtle", "nt", "jsonld", "xml", default=None)
-def export(data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str | None, output: Path | None) -> None:
+@click.option(
+    "--no-derived",
+    "without_derived",
+    is_flag=True,
+    help="Leave out graph:derived: only what the files state, for another reasoner or a diff.",
+)
+def export(
+    data_dir: Path | None,
+    endpoint: str | None,
+    timeout: float,
+    fmt: str | None,
+    output: Path | None,
+    without_derived: bool,
+) -> None:
     """Write the dataset as RDF, the same bytes for the same data: what a triple store should hold.
 
-    Every graph but the shapes: the ontology, the registries, one graph per source document and
-    graph:archive (the archived texts, which remote validation reads). trig, nq and jsonld keep the
-    named graphs; turtle, nt and xml (RDF/XML) carry no graph names, so they hold the union of all
-    graphs. Quads are sorted, prefixes fixed and blank nodes labelled canonically (RDFC-1.0).
+    Every graph but the shapes: the ontology, the registries, one graph per source document,
+    graph:archive (the archived texts, which remote validation reads) and graph:derived (the closures
+    the canned queries read instead of property paths, recomputed from the data at every load; a store
+    without it finds less). trig, nq and jsonld keep the named graphs; turtle, nt and xml (RDF/XML) carry
+    no graph names, so they hold the union of all graphs. Quads are sorted, prefixes fixed and blank
+    nodes labelled canonically (RDFC-1.0).
 
     Without --format the format is the one -o's suffix means (.trig, .nq, .ttl, .nt, .jsonld, .rdf,
     .xml, .owl), trig on standard output; a suffix that means another format than --format is refused.
@@ -385,7 +408,7 @@ def export(data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str
     Example:
         claimgraph export -o claimgraph.trig
         claimgraph export --data . -o dataset.nq
-        claimgraph export --format turtle > union.ttl
+        claimgraph export --format turtle --no-derived > asserted.ttl
         claimgraph export --endpoint http://127.0.0.1:7878/query -o store.nq
     """
     from claimgraph.io.dataset import load_dataset
@@ -398,4 +421,4 @@ def export(data_dir: Path | None, endpoint: str | None, timeout: float, fmt: str
         dataset = fetch_dataset(endpoint, root=data_dir, timeout=timeout)
     else:
         dataset = load_dataset(data_dir)
-    emit(serialize(dataset, chosen), output)
+    emit(serialize(dataset, chosen, derived=not without_derived), output)

@@ -66,7 +66,8 @@ def load(
 ) -> None:
     """Load the dataset into a triple store, one named graph per graph, replacing them atomically.
 
-    Every graph but the shapes (as export writes them) goes first into a staging graph
+    Every graph but the shapes (as export writes them; graph:derived, the closures the canned queries
+    read, recomputed from the data now) goes first into a staging graph
     urn:claimgraph:staging:RUN:N, through the Graph Store Protocol (--store-endpoint) or SPARQL
     Update; the staging graphs are counted, then one update request moves them all onto their
     targets, and the targets are counted against what was sent. A load that fails or is

@@ -287,6 +287,22 @@ class GraphNotFoundError(EndpointError):
         self.known = known
 
 
+class DerivedGraphMissingError(EndpointError):
+    """The endpoint holds claimgraph data but not the derived graph the canned queries read: the store
+    was loaded by other means than claimgraph's, which computes that graph and loads it with the rest.
+
+    :param graph: the derived graph's IRI.
+    """
+
+    def __init__(self, endpoint: str, graph: str) -> None:
+        super().__init__(
+            endpoint,
+            f"holds no graph <{graph}>, the closures the canned queries read (computed when claimgraph loads"
+            " the data): load the data into the store with claimgraph, or add that graph from its export",
+        )
+        self.graph = graph
+
+
 class ServerError(ClaimgraphError):
     """``serve`` cannot start the local SPARQL server (binary missing, address taken, server failed).
 

@@ -49,10 +49,12 @@ XSD: Final = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH: Final = Namespace("http://www.w3.org/ns/shacl#")
 VOID: Final = Namespace("http://rdfs.org/ns/void#")
 
-#: The ontology, its shapes, and the graph the loader derives from archived texts.
+#: The ontology, its shapes, and the graphs the loader derives: the archived texts, and the closures
+#: the queries read (docs/queries.md, "The derived graph").
 ONTOLOGY_GRAPH: Final = "https://w3id.org/claimgraph/ontology"
 SHAPES_GRAPH: Final = "https://w3id.org/claimgraph/shapes"
 ARCHIVE_GRAPH: Final = GRAPH.archive
+DERIVED_GRAPH: Final = GRAPH.derived
 
 #: Prefix bindings shared by Turtle output, SPARQL and CURIE display, longest IRI first wins.
 PREFIXES: Final[dict[str, str]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -26,3 +27,13 @@ def rewrite(root: Path, update: str) -> None:
             by_file.setdefault(path, []).extend(dataset.store.quads_for_pattern(None, None, None, graph))
     for path, quads in by_file.items():
         path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES)))
+
+
+def without_positions(contradictions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The JSON of contradictions with the chains' file and line blanked, as an endpoint gives them
+    (a store holds no files to place a statement in)."""
+    for contradiction in contradictions:
+        for reason in contradiction["reasons"]:
+            for link in reason["chain"]:
+                link.update(file=None, line=None)
+    return contradictions

@@ -1,8 +1,10 @@
 """Load ontology, shapes and claims from files into one embedded Oxigraph store.
 
 One loader serves every command: Turtle files go into the named graph of the ``owl:Ontology`` they
-declare (the default graph otherwise), TriG and N-Quads keep their graphs. A load either completes
-into a fresh store or raises, so callers never see half a dataset.
+declare (the default graph otherwise), TriG and N-Quads keep their graphs. Two graphs are computed at
+load, never read from files: ``graph:archive`` (the archived texts) and ``graph:derived`` (the
+closures the queries read, :mod:`claimgraph.io.derived`). A load either completes into a fresh store or
+raises, so callers never see half a dataset.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from claimgraph.errors import DataDirectoryError, DuplicateGraphError, InputError, RemoteReferenceError
-from claimgraph.namespaces import ARCHIVE_GRAPH, CG, OWL, RDF, SH, SHAPES_GRAPH, sparql_prefixes
+from claimgraph.io.derived import derive
+from claimgraph.namespaces import ARCHIVE_GRAPH, CG, DERIVED_GRAPH, OWL, RDF, SH, SHAPES_GRAPH, sparql_prefixes
 from claimgraph.project import bundled_data_dir, ontology_dir
 from claimgraph.sparql.lexer import refuse_service
 from claimgraph.sparql.results import xml_fault
@@ -199,6 +202,15 @@ class Dataset:
                 texts.append(ox.Quad(quad.subject, _TEXT, ox.Literal(text), archive))
         self.store.extend(texts)
 
+    def refresh_derived(self) -> None:
+        """Recompute the derived graph (:mod:`claimgraph.io.derived`) from the other graphs; whatever a
+        file or an earlier computation put in it is replaced."""
+        graph = ox.NamedNode(DERIVED_GRAPH)
+        self.store.remove_graph(graph)
+        quads = derive(self.store)
+        self.store.add_graph(graph)
+        self.store.extend(quads)
+
 
 def _select(store: ox.Store, query: str) -> list[dict[str, Term]]:
     solutions = store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
@@ -240,7 +252,8 @@ def _read_archived_text(base: Path, relative: str, resolved: dict[str, str] | No
 
 
 def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = None) -> Dataset:
-    """Load the ontology and shapes of ``root`` and the claims of ``paths`` (default ``root/graph``).
+    """Load the ontology and shapes of ``root`` and the claims of ``paths`` (default ``root/graph``),
+    then compute the archive and derived graphs.
 
     :param root: the data directory (``graph/``, and ``ontology/`` or else the bundled ontology and
         shapes); default: the bundled data.
@@ -272,6 +285,7 @@ def load_dataset(root: Path | None = None, *, paths: Sequence[Path] | None = Non
         )
     _refuse_federated_shapes(dataset)
     dataset.refresh_archive()
+    dataset.refresh_derived()
     return dataset
 
 
@@ -326,9 +340,10 @@ def _load_fast(root: Path, files: list[Path]) -> Dataset | None:
         named = sum(1 for _ in store.named_graphs())
         if named != sum(1 for g in dataset.sources if not isinstance(g, ox.DefaultGraph)):
             raise _ScanMismatch
-        if ox.DefaultGraph() not in dataset.sources and next(
-            iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None
-        ) is not None:
+        if (
+            ox.DefaultGraph() not in dataset.sources
+            and next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+        ):
             raise _ScanMismatch
     except _ScanMismatch:
         return None

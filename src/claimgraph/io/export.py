@@ -1,8 +1,10 @@
 """The dataset as it leaves claimgraph, as deterministic RDF files.
 
 What leaves is :func:`dataset_quads`: every graph but the shapes — the ontology, the data graphs and
-the derived ``graph:archive`` (remote validation reads the archived texts from it). Files are
-deterministic (:func:`serialize`). ``claimgraph.stores.serve`` serves the same quads as a SPARQL endpoint.
+the two graphs the loader derives, ``graph:archive`` (remote validation reads the archived texts from
+it) and ``graph:derived`` (the closures the canned queries read: a store without it finds less). Files
+are deterministic (:func:`serialize`). ``claimgraph.stores.serve`` serves the same quads as a SPARQL
+endpoint.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import ExportFormatError
 from claimgraph.io.dataset import Dataset
-from claimgraph.namespaces import PREFIXES, SHAPES_GRAPH
+from claimgraph.namespaces import DERIVED_GRAPH, PREFIXES, SHAPES_GRAPH
 
 #: Export formats by name. Formats without named graphs get the union of the graphs.
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -56,10 +58,15 @@ def export_format(path: Path | None, fmt: str | None, *, default: str = "trig") 
     return fmt or meant or default
 
 
-def dataset_quads(dataset: Dataset) -> list[ox.Quad]:
-    """What a triple store should hold: every quad of ``dataset`` except those of the shapes graph."""
-    shapes = ox.NamedNode(SHAPES_GRAPH)
-    return [q for q in dataset.store if q.graph_name != shapes]
+def dataset_quads(dataset: Dataset, *, derived: bool = True) -> list[ox.Quad]:
+    """What a triple store should hold: every quad of ``dataset`` except those of the shapes graph (and
+    of the derived graph, without ``derived``)."""
+    left_out = _left_out(derived)
+    return [q for q in dataset.store if q.graph_name not in left_out]
+
+
+def _left_out(derived: bool) -> set[ox.NamedNode]:
+    return {ox.NamedNode(SHAPES_GRAPH)} | (set() if derived else {ox.NamedNode(DERIVED_GRAPH)})
 
 
 def _term_key(term: _Graph) -> str:
@@ -103,16 +110,16 @@ def _canonical_statements(quads: Iterable[ox.Quad], *, union: bool) -> bytes:
     return _statements({q.graph_name for q in dataset}, dataset.quads_for_graph_name, union=union)
 
 
-def _export_statements(data: Dataset | Iterable[ox.Quad], *, union: bool) -> bytes:
+def _export_statements(data: Dataset | Iterable[ox.Quad], *, union: bool, derived: bool) -> bytes:
     if not isinstance(data, Dataset):
         return _canonical_statements(data, union=union)
-    store, shapes = data.store, ox.NamedNode(SHAPES_GRAPH)
-    graphs: list[_Graph] = [ox.DefaultGraph(), *(g for g in store.named_graphs() if g != shapes)]
+    store, left_out = data.store, _left_out(derived)
+    graphs: list[_Graph] = [ox.DefaultGraph(), *(g for g in store.named_graphs() if g not in left_out)]
     written = _statements(graphs, lambda g: store.quads_for_pattern(None, None, None, g), union=union)
     if b"_:" not in written:
         return written  # no blank node (the bundled graph has none): nothing to name, no dataset to copy
     # Blank nodes, or "_:" inside a literal: canonicalising then is slower, never different.
-    return _canonical_statements(dataset_quads(data), union=union)
+    return _canonical_statements(dataset_quads(data, derived=derived), union=union)
 
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -121,18 +128,19 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return list(ox.parse(_canonical_statements(quads, union=False), format=ox.RdfFormat.N_QUADS))
 
 
-def serialize(data: Dataset | Iterable[ox.Quad], fmt: str) -> bytes:
+def serialize(data: Dataset | Iterable[ox.Quad], fmt: str, *, derived: bool = True) -> bytes:
     """``data`` (a dataset: its :func:`dataset_quads`; or quads) in the export format ``fmt``.
 
     Deterministic: the same quads give the same bytes, whatever their order or blank-node labels.
     trig, nq and jsonld keep the named graphs; turtle, nt and xml hold the union of all graphs.
     The shared prefixes of :data:`~claimgraph.namespaces.PREFIXES` are declared where the format has them.
 
+    :param derived: whether a dataset's derived graph goes too (what a store needs for the canned queries).
     :raises KeyError: if ``fmt`` is not one of :data:`EXPORT_FORMATS`.
     """
     rdf_format = EXPORT_FORMATS[fmt]
     union = not rdf_format.supports_datasets
-    statements = _export_statements(data, union=union)
+    statements = _export_statements(data, union=union, derived=derived)
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
         return statements  # already sorted lines in that very format
     line_format = ox.RdfFormat.N_TRIPLES if union else ox.RdfFormat.N_QUADS

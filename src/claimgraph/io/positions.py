@@ -104,8 +104,8 @@ class _Token(NamedTuple):
     start: int
 
 
-def _tokens(text: str) -> Iterator[_Token]:
-    for match in _TOKEN.finditer(text):
+def _tokens(text: str, start: int = 0) -> Iterator[_Token]:
+    for match in _TOKEN.finditer(text, start):
         kind = match.lastgroup
         if kind != "skip":
             yield _Token(kind or "other", match.group(), match.start())
@@ -118,13 +118,13 @@ def _unescape_iri(body: str) -> str:
 class _Scanner:
     """Walks the tokens of one file, tracking prefixes, base, graph blocks and statement starts."""
 
-    def __init__(self, text: str) -> None:
-        self.tokens = list(_tokens(text))
+    def __init__(self, text: str, tokens: list[_Token] | None = None, newlines: list[int] | None = None) -> None:
+        self.tokens = list(_tokens(text)) if tokens is None else tokens
         self.i = 0
         self.prefixes: dict[str, str] = {}
         self.base: str | None = None
         self.index = FileIndex()
-        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._newlines = _newlines(text) if newlines is None else newlines
 
     # -- helpers
 
@@ -290,6 +290,97 @@ def scan(text: str) -> FileIndex:
     return _Scanner(text).scan()
 
 
+def _newlines(text: str) -> list[int]:
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+_DIRECTIVE = re.compile(r"(?m)^[ \t]*(@prefix|PREFIX|@base|BASE)\b[^\n]*")
+#: A term first on its line: a statement's subject, where a statement ends before it. Prefixed names
+#: with escapes or unusual characters are not matched: their subjects send the file to a whole scan.
+_LINE_TERM = re.compile(r"(?m)^[ \t]*(<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.\-]*:[\w\-]+(?:[\w.\-]*[\w\-])?)(?=[ \t\r\n;])")
+
+
+def scan_statements(text: str, subjects: Iterable[str]) -> FileIndex | None:
+    """The statements of ``subjects`` alone, indexed as :func:`scan` indexes them (``statements`` and
+    ``values``; no mentions), found by one search of the text for terms that open a line and a
+    statement, instead of reading every token: for a few nodes of a large registry.
+
+    :returns: ``None`` if the text defines a base or a prefix twice, or a subject is not found as a
+        statement's subject written ``<IRI>`` or ``prefix:local`` (without escapes): scan it whole.
+    """
+    newlines = _newlines(text)
+    header = _Scanner(text, [tok for m in _DIRECTIVE.finditer(text) for tok in _tokens(m.group())], newlines)
+    declared: dict[str, str] = {}
+    while header.peek() is not None:
+        header.directive()
+        if header.base is not None or any(declared.get(k, v) != v for k, v in header.prefixes.items()):
+            return None
+        declared.update(header.prefixes)
+    wanted = set(subjects)
+    starts: dict[str, list[int]] = {}
+    for match in _LINE_TERM.finditer(text):
+        term = match.group(1)
+        if term.startswith("<"):
+            iri = term[1:-1]
+        else:
+            prefix, _, local = term.partition(":")
+            if prefix not in declared:
+                continue
+            iri = declared[prefix] + local
+        if iri in wanted and _opens_statement(text, match.start(1)):
+            starts.setdefault(iri, []).append(match.start(1))
+    if set(starts) != wanted:
+        return None
+    # The graph block a statement is in: the last one opened before it, unless closed since.
+    openings = [(m.start(), m.group(1)) for m in _GRAPH_OPENING.finditer(text)]
+    closings = [m.start() for m in _GRAPH_CLOSING.finditer(text)]
+    index = FileIndex()
+    for start in sorted(s for found in starts.values() for s in found):
+        scanner = _Scanner(text, _statement_tokens(text, start), newlines)
+        scanner.prefixes = dict(declared)
+        scanner.index = index
+        opened = bisect.bisect_left(openings, (start, "")) - 1
+        graph = None
+        if opened >= 0 and bisect.bisect_left(closings, start) == bisect.bisect_left(closings, openings[opened][0]):
+            label = openings[opened][1]
+            graph = label[1:-1] if label.startswith("<") else scanner.expand(_Token("pname", label, 0))
+        scanner.triples(graph=graph)
+    return index
+
+
+_GRAPH_OPENING = re.compile(r"(?m)^[ \t]*(?:GRAPH[ \t]+)?(<[^<>\s]*>|[A-Za-z][\w.\-]*:[\w.\-]*)[ \t]*\{")
+_GRAPH_CLOSING = re.compile(r"(?m)^[ \t]*\}")
+
+
+def _opens_statement(text: str, at: int) -> bool:
+    """Whether a term at ``at`` (first on its line) starts a statement: what comes before it, comment
+    lines and white space aside, ends a statement, a directive or a graph block's opening."""
+    end = text.rfind("\n", 0, at)
+    while end >= 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line and not line.startswith("#"):
+            return line.endswith((".", "{", "}")) or bool(_DIRECTIVE.match(line))
+        end = start - 1
+    return True
+
+
+def _statement_tokens(text: str, start: int) -> list[_Token]:
+    """The tokens of the statement starting at ``start``, up to its closing "." (or the block's "}")."""
+    tokens: list[_Token] = []
+    depth = 0
+    for token in _tokens(text, start):
+        tokens.append(token)
+        if token.kind == "punct":
+            if token.text in ("[", "("):
+                depth += 1
+            elif token.text in ("]", ")"):
+                depth -= 1
+            elif depth <= 0 and token.text in (".", "}"):
+                break
+    return tokens
+
+
 # --- Mapping focus nodes to positions --------------------------------------------------------------
 
 
@@ -297,10 +388,14 @@ class Locator:
     """Finds where nodes of a loaded dataset are defined; each file is read and scanned once.
 
     :param dataset: the dataset, with the files its graphs came from (:attr:`Dataset.sources`).
+    :param subjects: where only the statements of these nodes are asked for (:meth:`locate_statement`),
+        each file is searched for them instead of scanned whole (:func:`scan_statements`); nodes that
+        are not among them are then placed by file only.
     """
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, *, subjects: Iterable[str] | None = None) -> None:
         self.dataset = dataset
+        self._subjects = None if subjects is None else set(subjects)
         self._indexes: dict[Path, FileIndex | None] = {}
         self._files = dataset.files
         self._order = {path: i for i, path in enumerate(self._files)}
@@ -313,11 +408,24 @@ class Locator:
             index = None
             if path.suffix in SCANNED_SUFFIXES:
                 try:
-                    index = scan(path.read_text(encoding="utf-8", errors="replace"))
+                    text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
-                    index = None
+                    text = None
+                if text is not None and self._subjects is not None:
+                    index = scan_statements(text, self._subjects_in(path))
+                if text is not None and index is None:
+                    index = scan(text)
             self._indexes[path] = index
         return self._indexes[path]
+
+    def _subjects_in(self, path: Path) -> list[str]:
+        """The nodes of :attr:`_subjects` that are subjects in a graph ``path`` defines."""
+        store, sources = self.dataset.store, self.dataset.sources
+        return sorted(
+            node
+            for node in self._subjects or ()
+            if any(sources.get(q.graph_name) == path for q in store.quads_for_pattern(ox.NamedNode(node), None, None))
+        )
 
     def locate(self, node: str) -> SourcePosition | None:
         """Where ``node`` (an IRI, as in a validation result) is defined; see the module's rules."""

@@ -1,110 +1,116 @@
-"""Contradictions: every kind's pairs (the leading sub-select of each contradictions-KIND.rq), and each
-side explained once (claimant, proposition, stance, affiliations, evidence and relay steps).
+"""Contradictions: every kind's pairs (the leading sub-select of each contradictions-KIND.rq), one entry
+per pair of claims with every kind that found it, each reason with its chain and confidence, and each
+side explained once (:mod:`claimgraph.queries.explain`, :mod:`claimgraph.queries.reasons`).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from claimgraph.errors import (
-    QueryError,
-    QueryNotFoundError,
-    UnknownKindError,
+from claimgraph.errors import QueryError, QueryNotFoundError, UnknownKindError
+from claimgraph.io.dataset import Dataset
+from claimgraph.namespaces import CG
+from claimgraph.queries.explain import Side, claim_statements, explain_claims
+from claimgraph.queries.files import CONTRADICTION_PREFIX, KIND_ORDER, Query, canned_queries, require_derived
+from claimgraph.queries.reasons import (
+    CONFIDENCES,
+    RULES,
+    Link,
+    Reason,
+    Relations,
+    chain_steps,
+    describe_links,
+    rule_confidence,
 )
-from claimgraph.namespaces import PREFIXES
-from claimgraph.queries.files import CONTRADICTION_PREFIX, KIND_ORDER, Query, canned_queries
 from claimgraph.sparql.engines import Engine
-from claimgraph.sparql.lexer import scan, values_block
-from claimgraph.terms import Term, concept_name, term_text
+from claimgraph.sparql.lexer import scan
 
+__all__ = ["WITNESSES", "Contradiction", "contradiction_queries", "find_contradictions", "pairs_query"]
 
-@dataclass(frozen=True)
-class RelayStep:
-    """One intermediary a claim passed through (order 1 nearest the claimant)."""
+#: Columns of a pairs sub-select, besides ``?claim1 ?claim2 ?reason``, naming the nodes a reason went
+#: through (:func:`claimgraph.queries.reasons.chain_steps` rebuilds its chain from them).
+WITNESSES = ("via", "proposal", "required", "place1", "place2", "land", "owner")
 
-    order: int
-    agent: str
-    agent_label: str
-    act: str | None
-    via: str | None
-    via_label: str | None
-
-
-@dataclass(frozen=True)
-class EvidenceTrail:
-    """Where and how we read a claim: document, quotation and relay chain."""
-
-    evidence: str
-    document: str
-    document_label: str
-    quote_mode: str | None
-    quote: str | None
-    relay: tuple[RelayStep, ...]
-
-
-@dataclass(frozen=True)
-class Side:
-    """One claim of a contradiction, explained."""
-
-    claim: str
-    claimant: str
-    claimant_label: str
-    claimant_affiliations: tuple[str, ...]
-    proposition: str
-    proposition_label: str
-    stance: str
-    claim_kind: str | None
-    date: str | None
-    sources: tuple[str, ...]
-    evidence: tuple[EvidenceTrail, ...]
+Witnesses = tuple[tuple[str, str], ...]
+#: What one query found: for each pair (claim1, claim2), each reason text with the nodes it went through.
+Found = dict[tuple[str, str], dict[str, set[Witnesses]]]
 
 
 @dataclass(frozen=True)
 class Contradiction:
-    """Two claims that cannot both stand, of a named kind, with the reasons the query found."""
+    """Two claims that cannot both stand: every kind that found them, the strongest first (``kind``),
+    and why, each reason with its chain of declared statements and its confidence.
+
+    :ivar spans_documents: whether no document holds both claims (the conflict is seen only across them).
+    """
 
     kind: str
-    reasons: tuple[str, ...]
+    kinds: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     sides: tuple[Side, Side]
+    spans_documents: bool
+
+    @property
+    def confidence(self) -> str | None:
+        """The strongest confidence among the reasons (declared, entailed, support-based)."""
+        known = [r.confidence for r in self.reasons if r.confidence in CONFIDENCES]
+        return min(known, key=CONFIDENCES.index) if known else None
+
+    def distinct_reasons(self) -> list[tuple[str, tuple[Link, ...], list[str], str | None]]:
+        """The distinct reasons (text and chain), each with the kinds that gave it and its confidence:
+        what a reader is shown, where two kinds that found a pair for one reason are said once."""
+        grouped: dict[tuple[str, tuple[Link, ...]], tuple[list[str], str | None]] = {}
+        for reason in self.reasons:
+            kinds, _ = grouped.setdefault((reason.text, reason.chain), ([], reason.confidence))
+            kinds.append(reason.kind)
+        return [(text, chain, kinds, confidence) for (text, chain), (kinds, confidence) in grouped.items()]
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of one contradiction (docs/queries.md): ``kind`` and exactly two ``sides``."""
-        return {"kind": self.kind, "reasons": list(self.reasons), "sides": [_side_json(s) for s in self.sides]}
-
-
-def _side_json(side: Side) -> dict[str, Any]:
-    data = asdict(side)
-    data["claimant_affiliations"] = list(side.claimant_affiliations)
-    data["sources"] = list(side.sources)
-    data["evidence"] = [{**asdict(e), "relay": [asdict(r) for r in e.relay]} for e in side.evidence]
-    return data
+        """The JSON object of one contradiction (docs/queries.md)."""
+        return {
+            "kind": self.kind,
+            "kinds": list(self.kinds),
+            "confidence": self.confidence,
+            "spans_documents": self.spans_documents,
+            "reasons": [r.to_json() for r in self.reasons],
+            "sides": [s.to_json() for s in self.sides],
+        }
 
 
 def contradiction_queries(directory: Path) -> dict[str, Query]:
     """The contradiction queries in ``directory`` by kind, in report order."""
     found = {q.kind: q for q in canned_queries(directory).values() if q.kind}
-    order = {k: i for i, k in enumerate(KIND_ORDER)}
-    return {k: found[k] for k in sorted(found, key=lambda k: (order.get(k, len(order)), k))}
+    return {k: found[k] for k in sorted(found, key=_kind_rank)}
 
 
-def find_contradictions(engine: Engine, directory: Path, kinds: Sequence[str] = ()) -> list[Contradiction]:
-    """Run the contradiction queries (all, or those of ``kinds``) and explain each pair found.
+def _kind_rank(kind: str) -> tuple[int, str]:
+    return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
 
-    Only the pairs are asked of the engine (see :func:`pairs_query`): :func:`explain_claims` then
-    explains every claim once for all kinds, instead of each query explaining its rows again. The kinds
-    run concurrently: Oxigraph releases the GIL while it evaluates, and a store serves requests in
-    parallel. Contradictions come by kind in report order, then by claim IRIs.
 
+def find_contradictions(
+    engine: Engine, directory: Path, kinds: Sequence[str] = (), *, sources: Dataset | None = None
+) -> list[Contradiction]:
+    """Run the contradiction queries (all, or those of ``kinds``) and explain each pair of claims once.
+
+    Only the pairs are asked of the engine (see :func:`pairs_query`), the kinds and the declared
+    relations concurrently (Oxigraph releases the GIL while it evaluates; a store serves requests in
+    parallel); :func:`explain_claims` then explains every claim once for all kinds. A pair found by
+    several kinds is one contradiction, its sides in the order of its strongest kind (``kind``, the
+    first in :data:`KIND_ORDER`). Contradictions come by that kind, then by claim IRIs.
+
+    :param sources: the dataset whose files the chains' statements are located in (file:line); by
+        default the embedded engine's, none for an endpoint.
     :raises QueryNotFoundError: if ``directory`` has no contradiction query at all.
     :raises UnknownKindError: if a kind has no ``contradictions-KIND.rq``.
+    :raises DerivedGraphMissingError: if the engine is an endpoint whose data lacks the derived graph.
     """
     available = contradiction_queries(directory)
     if not available:
@@ -113,220 +119,132 @@ def find_contradictions(engine: Engine, directory: Path, kinds: Sequence[str] = 
         if kind not in available:
             raise UnknownKindError(kind, list(available))
     selected = [available[k] for k in available if not kinds or k in kinds]
-    with ThreadPoolExecutor(max_workers=min(len(selected), os.cpu_count() or 1)) as pool:
+    require_derived(engine)  # the bundled queries and the explanations read it
+    if sources is None and isinstance(dataset := getattr(engine, "dataset", None), Dataset):
+        sources = dataset
+    with ThreadPoolExecutor(max_workers=min(len(selected) + 1, os.cpu_count() or 1)) as pool:
+        asked_relations = pool.submit(Relations, engine)
         found = list(pool.map(lambda query: _pairs(engine, query), selected))
-    claims = sorted({c for pairs in found for a, b in pairs for c in (a, b)})
-    sides = explain_claims(engine, claims, complete_only=True)
-    return [
-        Contradiction(query.kind or "", tuple(sorted(reasons)), (sides[a], sides[b]))
-        for query, pairs in zip(selected, found, strict=True)
-        for (a, b), reasons in sorted(pairs.items())
-        if a in sides and b in sides
+        relations = asked_relations.result()
+    by_pair: dict[frozenset[str], dict[str, tuple[tuple[str, str], dict[str, set[Witnesses]]]]] = {}
+    for query, pairs in zip(selected, found, strict=True):
+        for (a, b), texts in pairs.items():
+            if a != b:
+                by_pair.setdefault(frozenset((a, b)), {})[query.kind or ""] = ((a, b), texts)
+    claims = sorted({c for pair in by_pair for c in pair})
+    # The sides are explained in the background while the chains are rebuilt and located (mostly
+    # Python), from each claim's proposition and stance alone.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        explained = background.submit(explain_claims, engine, claims, complete_only=True)
+        stated = claim_statements(engine, claims)
+        entries = []
+        for pair, by_kind in by_pair.items():
+            if not pair <= stated.keys():
+                continue
+            kind = min(by_kind, key=_kind_rank)
+            oriented = by_kind[kind][0]
+            steps = [
+                (found_kind, text, _steps(relations, stated, oriented, found_at, text, witnesses))
+                for found_kind, (found_at, texts) in by_kind.items()
+                for text, witnesses in texts.items()
+            ]
+            entries.append((kind, oriented, sorted(by_kind, key=_kind_rank), steps))
+        links = describe_links(engine, (chain for *_, steps in entries for *_, chain in steps if chain), sources)
+        sides = explained.result()
+    entries = [entry for entry in entries if set(entry[1]) <= sides.keys()]
+
+    contradictions = []
+    for kind, (a, b), found_kinds, steps in entries:
+        reasons = {
+            Reason(found_kind, text, rule_confidence(RULES.get(text), text, chain), links(chain or ()))
+            for found_kind, text, chain in steps
+        }
+        documents = (sides[a].documents, sides[b].documents)
+        contradictions.append(
+            Contradiction(
+                kind=kind,
+                kinds=tuple(found_kinds),
+                reasons=tuple(sorted(reasons, key=lambda r: (_kind_rank(r.kind), r.text))),
+                sides=(sides[a], sides[b]),
+                spans_documents=all(documents) and documents[0].isdisjoint(documents[1]),
+            )
+        )
+    return sorted(contradictions, key=lambda c: (_kind_rank(c.kind), c.sides[0].claim, c.sides[1].claim))
+
+
+def _steps(
+    relations: Relations,
+    stated: dict[str, tuple[str, str]],
+    oriented: tuple[str, str],
+    found_at: tuple[str, str],
+    text: str,
+    witnesses: set[Witnesses],
+) -> list[tuple[str, str, str]] | None:
+    """The chain of one reason, in the orientation of its contradiction: the shortest over the nodes the
+    query went through (``None`` when the rule is unknown or no chain is found).
+
+    :param stated: each claim's proposition and stance (:func:`claim_statements`).
+    """
+    rule = RULES.get(text)
+    if rule is None:
+        return None
+    (first, first_stance), (second, _) = stated[found_at[0]], stated[found_at[1]]
+    chains = [
+        chain
+        for given in sorted(witnesses)
+        if (chain := chain_steps(rule, relations, first, second, first_stance == CG.Affirms, dict(given))) is not None
     ]
+    if not chains:
+        return None
+    chain = min(chains, key=lambda c: (len(c), c))
+    return chain if found_at == oriented else chain[::-1]
 
 
 def pairs_query(query: Query) -> str:
-    """The text that finds a contradiction query's pairs: the sub-select that opens its WHERE group.
+    """The text that finds a contradiction query's pairs: the sub-select that opens its WHERE group,
+    projecting besides its own columns the :data:`WITNESSES` its group pattern binds.
 
     That is the convention of the bundled queries, whose outer query only adds explanation columns;
-    a query without such a sub-select (projecting ``?claim1`` and ``?claim2``) is returned whole.
+    a query without such a sub-select (projecting ``?claim1`` and ``?claim2``) is returned whole. The
+    witnesses are projected here only: joined with the explanation, a sub-select with several rows per
+    pair that differ in further columns loses rows on Virtuoso 7.2 (tests/test_store_parity.py).
     """
     shape = scan(query.text, name=str(query.path))
     if shape.leading_select is None:
         return query.text
     start, end = shape.leading_select
-    projection = re.sub(r"#[^\n]*", "", query.text[start:end]).split("{", 1)[0]  # comments out, up to WHERE's group
+    text = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), query.text[start:end])  # comments out, same offsets
+    opening = text.index("{")  # the sub-select's WHERE group
+    projection, body = text[:opening], text[opening:]
     if not all(re.search(rf"[?$]{v}\b", projection) for v in ("claim1", "claim2")):
         return query.text
-    return query.text[: shape.form_at] + query.text[start:end]  # the prologue (prefixes), then the sub-select
+    extra = [w for w in WITNESSES if re.search(rf"[?$]{w}\b", body) and not re.search(rf"[?$]{w}\b", projection)]
+    where = re.search(r"\bWHERE\s*$", projection, re.I)
+    at = start + (where.start() if where else opening)
+    added = "".join(f"?{w} " for w in extra)
+    # The prologue (prefixes), then the sub-select with the witnesses projected.
+    return query.text[: shape.form_at] + query.text[start:at] + added + query.text[at:end]
 
 
-def _pairs(engine: Engine, query: Query) -> dict[tuple[str, str], set[str]]:
-    """The pairs (claim1, claim2) a contradiction query finds, each with its reasons."""
+def _pairs(engine: Engine, query: Query) -> Found:
+    """The pairs (claim1, claim2) a contradiction query finds, each with its reasons and, for each reason,
+    the nodes it went through (:data:`WITNESSES` the query selects)."""
     results = engine.select(pairs_query(query), name=str(query.path))
     for variable in ("claim1", "claim2"):
         if variable not in results.variables:
             raise QueryError(str(query.path), f"a contradiction query must select ?{variable}")
-    pairs: dict[tuple[str, str], set[str]] = {}
+    columns = [w for w in WITNESSES if w in results.variables]
+    pairs: Found = {}
     for row in results:
         claim1, claim2 = row.get("claim1"), row.get("claim2")
         if not isinstance(claim1, ox.NamedNode) or not isinstance(claim2, ox.NamedNode):
             continue
-        reasons = pairs.setdefault((claim1.value, claim2.value), set())
+        reasons = pairs.setdefault((claim1.value, claim2.value), {})
+        witnesses = tuple((c, term.value) for c in columns if isinstance(term := row.get(c), ox.NamedNode))
         for column in ("reason", "reasons"):
             given = row.get(column)
             if isinstance(given, ox.Literal):
-                reasons.update(r for r in given.value.split("; ") if r)
+                for text in given.value.split("; "):
+                    if text:
+                        reasons.setdefault(text, set()).add(witnesses)
     return pairs
-
-
-#: Most claims to name in one VALUES block; more are asked in several queries (bounded request size).
-MAX_VALUES = 2000
-
-_QUERY_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("cg", "rdfs", "dcterms", "oa"))
-_AFFILIATION_PATH = "(cg:affiliatedWith|cg:memberOf|cg:partOf|cg:governmentOf|cg:representativeOf)+"
-
-_CLAIM_FACTS = (
-    _QUERY_PREFIXES
-    + """SELECT ?claim ?claimant ?claimant_label ?proposition ?proposition_label ?stance ?claim_kind ?date WHERE {
-  ?claim cg:claimant ?claimant ; cg:proposition ?proposition ; cg:stance ?stance .
-  OPTIONAL { ?claim cg:claimKind ?claim_kind }
-  OPTIONAL { ?claim dcterms:date ?date }
-  OPTIONAL { ?claimant rdfs:label ?claimant_label }
-  OPTIONAL { ?proposition rdfs:label ?proposition_label }
-}"""
-)
-
-_CLAIM_AFFILIATIONS = (
-    _QUERY_PREFIXES
-    + f"""SELECT DISTINCT ?claim ?affiliation ?affiliation_label WHERE {{
-  ?claim cg:claimant ?claimant .
-  ?claimant {_AFFILIATION_PATH} ?affiliation .
-  OPTIONAL {{ ?affiliation rdfs:label ?affiliation_label }}
-}}"""
-)
-
-_CLAIM_EVIDENCE = (
-    _QUERY_PREFIXES
-    + """SELECT ?claim ?evidence ?document ?document_label ?quote_mode ?quote WHERE {
-  ?claim cg:evidence ?evidence .
-  ?evidence cg:foundIn ?document .
-  OPTIONAL { ?document rdfs:label ?document_label }
-  OPTIONAL { ?evidence cg:quoteMode ?quote_mode }
-  OPTIONAL { ?evidence cg:anchor/oa:hasSelector/oa:exact ?quote }
-}"""
-)
-
-# Apart from the documents: two queries that run in parallel, and cheaper than one with the relay nested.
-_CLAIM_RELAY = (
-    _QUERY_PREFIXES
-    + """SELECT ?claim ?evidence ?order ?agent ?agent_label ?act ?via ?via_label WHERE {
-  ?claim cg:evidence ?evidence .
-  ?evidence cg:relay ?step .
-  ?step cg:relayOrder ?order ; cg:relayAgent ?agent .
-  OPTIONAL { ?agent rdfs:label ?agent_label }
-  OPTIONAL { ?step cg:relayAct ?act }
-  OPTIONAL { ?step cg:viaSource ?via . OPTIONAL { ?via rdfs:label ?via_label } }
-}"""
-)
-
-_EXPLANATIONS = (
-    (_CLAIM_FACTS, "claim facts"),
-    (_CLAIM_AFFILIATIONS, "claim affiliations"),
-    (_CLAIM_EVIDENCE, "claim evidence"),
-    (_CLAIM_RELAY, "claim relay"),
-)
-
-
-def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool = False) -> dict[str, Side]:
-    """Each claim's claimant, proposition, stance, affiliations and provenance, by claim IRI.
-
-    A claim without claimant, proposition or stance is an error, or left out with ``complete_only``.
-
-    Four queries, restricted to ``claims`` by VALUES blocks written from the IRIs as terms, each of
-    at most :data:`MAX_VALUES` claims. (Reading every claim instead costs more even for most of them:
-    at 1M triples, 2,849 of 25,875 claims take 0.8 s in blocks and 4.3 s read whole.)
-    """
-    if not claims:
-        return {}
-    terms = [ox.NamedNode(c) for c in claims]
-
-    asked = [(text, name, start) for text, name in _EXPLANATIONS for start in range(0, len(terms), MAX_VALUES)]
-
-    def select(item: tuple[str, str, int]) -> list[dict[str, Term]]:
-        text, name, start = item
-        block = values_block({"claim": terms[start : start + MAX_VALUES]}, name=name)
-        return engine.select(scan(text, name=name).insert_values(block), name=name).dicts()
-
-    # Concurrently, like the contradiction queries: each query and block is independent.
-    answers: dict[str, list[dict[str, Term]]] = {name: [] for _, name in _EXPLANATIONS}
-    with ThreadPoolExecutor(max_workers=min(len(asked), os.cpu_count() or 1)) as pool:
-        for (_, name, _), rows in zip(asked, pool.map(select, asked), strict=True):
-            answers[name] += rows
-    facts: dict[str, dict[str, Term]] = {}
-    for row in answers["claim facts"]:
-        facts.setdefault(term_text(row["claim"]), row)
-    affiliations: dict[str, set[str]] = {}
-    for row in answers["claim affiliations"]:
-        label = term_text(row.get("affiliation_label") or row["affiliation"])
-        affiliations.setdefault(term_text(row["claim"]), set()).add(label)
-    trails: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in answers["claim evidence"]:
-        trails.setdefault(term_text(row["claim"]), {}).setdefault(
-            term_text(row["evidence"]),
-            {
-                "document": term_text(row["document"]),
-                "document_label": term_text(row.get("document_label") or row["document"]),
-                "quote_mode": _concept(row.get("quote_mode")),
-                "quote": _optional_text(row.get("quote")),
-                "relay": {},
-            },
-        )
-    for row in answers["claim relay"]:
-        trail = trails.get(term_text(row["claim"]), {}).get(term_text(row["evidence"]))
-        if trail is not None:  # evidence found in no document has no trail
-            step = RelayStep(
-                order=int(term_text(row["order"])),
-                agent=term_text(row["agent"]),
-                agent_label=term_text(row.get("agent_label") or row["agent"]),
-                act=_concept(row.get("act")),
-                via=_optional_text(row.get("via")),
-                via_label=_optional_text(row.get("via_label") or row.get("via")),
-            )
-            trail["relay"][step.order, step.agent] = step
-    sides: dict[str, Side] = {}
-    for claim in claims:
-        fact = facts.get(claim)
-        if fact is None and complete_only:
-            continue
-        if fact is None:
-            raise QueryError("contradictions", f"claim <{claim}> has no claimant, proposition or stance")
-        trail_list = tuple(
-            EvidenceTrail(
-                evidence=iri,
-                document=t["document"],
-                document_label=t["document_label"],
-                quote_mode=t["quote_mode"],
-                quote=t["quote"],
-                relay=tuple(step for _, step in sorted(t["relay"].items())),
-            )
-            for iri, t in sorted(trails.get(claim, {}).items())
-        )
-        sides[claim] = Side(
-            claim=claim,
-            claimant=term_text(fact["claimant"]),
-            claimant_label=term_text(fact.get("claimant_label") or fact["claimant"]),
-            claimant_affiliations=tuple(sorted(affiliations.get(claim, ()))),
-            proposition=term_text(fact["proposition"]),
-            proposition_label=term_text(fact.get("proposition_label") or fact["proposition"]),
-            stance=_concept(fact["stance"]) or "",
-            claim_kind=_concept(fact.get("claim_kind")),
-            date=_optional_text(fact.get("date")),
-            sources=_sources(trail_list),
-            evidence=trail_list,
-        )
-    return sides
-
-
-def _sources(evidence: Iterable[EvidenceTrail]) -> tuple[str, ...]:
-    """Labels of what a claim came through, nearest the claimant first, the documents last."""
-    labels: list[str] = []
-    for trail in evidence:
-        for step in trail.relay:
-            labels.append(step.agent_label)
-            if step.via_label:
-                labels.append(step.via_label)
-        labels.append(trail.document_label)
-    return tuple(dict.fromkeys(labels))
-
-
-def _optional_text(term: Term | None) -> str | None:
-    return None if term is None else term_text(term)
-
-
-def _concept(term: Term | None) -> str | None:
-    if term is None:
-        return None
-    return concept_name(term.value) if isinstance(term, ox.NamedNode) else term_text(term)
-
-

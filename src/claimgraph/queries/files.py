@@ -29,13 +29,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from claimgraph.errors import (
+    DerivedGraphMissingError,
     InputError,
     QueryHeaderError,
     QueryNotFoundError,
     QueryParameterError,
 )
-from claimgraph.namespaces import PREFIXES, XSD
-from claimgraph.sparql.engines import Engine, QueryResults
+from claimgraph.namespaces import DERIVED_GRAPH, PREFIXES, XSD
+from claimgraph.sparql.engines import Engine, QueryResults, RemoteEngine
 from claimgraph.terms import Term
 
 #: The header marker, at the start of a line.
@@ -56,13 +57,18 @@ PARAMETER_TYPES: dict[str, str] = {
     "year-month": "a year and month YYYY-MM",
 }
 
-#: Contradiction kinds in report order; any further ``contradictions-*.rq`` follow alphabetically.
+#: Contradiction kinds from the strongest to the weakest, the order of the report; any further
+#: ``contradictions-*.rq`` follow alphabetically. A pair found by several kinds is listed once, under
+#: the first of them (docs/queries.md).
 KIND_ORDER = (
     "direct-opposition",
     "incompatible-propositions",
+    "denied-consequence",
     "public-line-vs-intelligence",
     "incompatible-positions",
+    "position-against-proposal",
     "reversal",
+    "support-based-tension",
 )
 CONTRADICTION_PREFIX = "contradictions-"
 
@@ -437,7 +443,22 @@ def run_query(engine: Engine, query: Query, raw: Mapping[str, str] | None = None
     :raises QueryParameterError: for a missing or ill-typed parameter.
     :raises QuerySyntaxError: if the query does not parse.
     :raises QueryError: if the engine fails on it.
-    :raises EndpointError: if a remote endpoint fails.
+    :raises EndpointError: if a remote endpoint fails, or lacks the derived graph a query tagged
+        ``derived`` reads.
     """
     bindings = bind_parameters(query, raw or {})
+    if "derived" in query.tags:
+        require_derived(engine)
     return engine.select(query.text, bindings=bindings, name=str(query.path))
+
+
+def require_derived(engine: Engine) -> None:
+    """Refuse to run queries that read the derived graph on an endpoint whose data graphs lack it (they
+    would silently find less).
+
+    :raises DerivedGraphMissingError: naming the endpoint and the graph.
+    """
+    if isinstance(engine, RemoteEngine):
+        graphs = engine.graphs
+        if graphs and DERIVED_GRAPH not in graphs:
+            raise DerivedGraphMissingError(engine.endpoint, DERIVED_GRAPH)

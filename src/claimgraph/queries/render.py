@@ -1,5 +1,4 @@
-"""Presenting query results and contradictions as text tables, JSON and CSV; the CLI only picks a format.
-"""
+"""Presenting query results and contradictions as text tables, JSON and CSV; the CLI only picks a format."""
 
 from __future__ import annotations
 
@@ -12,8 +11,10 @@ from dataclasses import asdict
 import pyoxigraph as ox
 
 from claimgraph.namespaces import curie
-from claimgraph.queries.contradictions import Contradiction, EvidenceTrail
+from claimgraph.queries.contradictions import Contradiction
+from claimgraph.queries.explain import EvidenceTrail
 from claimgraph.queries.files import Query
+from claimgraph.queries.reasons import Link
 from claimgraph.sparql.engines import QueryResults
 from claimgraph.terms import Term
 
@@ -93,17 +94,45 @@ def render_contradictions(contradictions: Sequence[Contradiction], fmt: str) -> 
 _SIDE_COLUMNS = ("claim", "claimant", "claimant_label", "proposition", "proposition_label", "stance", "sources")
 
 
+def link_text(link: Link) -> str:
+    """A link of a reason's chain on one line: subject, relation and object as CURIEs, then file:line."""
+    where = f" ({link.file}:{link.line})" if link.file else ""
+    return f"{curie(link.subject)} {curie(link.relation)} {curie(link.object)}{where}"
+
+
 def _contradictions_csv(contradictions: Sequence[Contradiction]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["kind", "reasons", *[f"{c}_{n}" for n in (1, 2) for c in _SIDE_COLUMNS]])
+    writer.writerow(
+        [
+            "kind",
+            "kinds",
+            "confidence",
+            "spans_documents",
+            "reasons",
+            "chains",
+            *[f"{c}_{n}" for n in (1, 2) for c in _SIDE_COLUMNS],
+        ]
+    )
     for c in contradictions:
-        cells = [c.kind, "; ".join(c.reasons)]
+        grouped = c.distinct_reasons()
+        cells = [
+            c.kind,
+            "; ".join(c.kinds),
+            c.confidence or "",
+            "true" if c.spans_documents else "false",
+            "; ".join(dict.fromkeys(text for text, *_ in grouped)),
+            " | ".join(" / ".join(link_text(link) for link in chain) for _, chain, *_ in grouped if chain),
+        ]
         for side in c.sides:
             values = asdict(side)
             cells += ["; ".join(side.sources) if k == "sources" else str(values[k]) for k in _SIDE_COLUMNS]
         writer.writerow(cells)
     return out.getvalue()
+
+
+def _kind_name(kind: str) -> str:
+    return kind.replace("-", " ")
 
 
 def _contradictions_text(contradictions: Sequence[Contradiction]) -> str:
@@ -112,11 +141,13 @@ def _contradictions_text(contradictions: Sequence[Contradiction]) -> str:
         counts[c.kind] = counts.get(c.kind, 0) + 1
     if not contradictions:
         return "No contradictions found.\n"
-    summary = ", ".join(f"{k.replace('-', ' ')} {n}" for k, n in counts.items())
+    summary = ", ".join(f"{_kind_name(k)} {n}" for k, n in counts.items())
     lines = [f"{len(contradictions)} contradiction{'s' if len(contradictions) != 1 else ''} ({summary})"]
     for number, c in enumerate(contradictions, start=1):
         lines.append("")
-        lines.append(f"[{number}] {c.kind.replace('-', ' ')}: {'; '.join(c.reasons)}")
+        scope = "across documents" if c.spans_documents else "in one document"
+        kinds = " + ".join(_kind_name(k) for k in c.kinds)
+        lines.append(f"[{number}] {kinds} ({c.confidence or 'confidence unknown'}, {scope})")
         for mark, side in zip("AB", c.sides, strict=True):
             who = side.claimant_label
             if side.claimant_affiliations:
@@ -130,6 +161,12 @@ def _contradictions_text(contradictions: Sequence[Contradiction]) -> str:
             trails = "; ".join(_trail_text(t) for t in side.evidence)
             details.append(f"via {trails}" if trails else "no evidence")
             lines.append("     " + " \u00b7 ".join(details))
+        for text, chain, found_by, confidence in c.distinct_reasons():
+            lines.append(f"  why {text} [{', '.join(_kind_name(k) for k in found_by)}: {confidence or 'unknown'}]")
+            for link in chain:
+                lines.append(f"      {link_text(link)}")
+                if link.note:
+                    lines.append(f"        {' '.join(link.note.split())}")
     return "\n".join(lines) + "\n"
 
 

@@ -160,7 +160,8 @@ def contradiction_graph(contradictions: Sequence[Contradiction]) -> nx.MultiGrap
     """Actors joined by one edge per contradiction between their claims.
 
     Nodes: ``label``, ``curie``, ``kind`` (``actor``). Edges, keyed ``KIND:N`` (N counts from 1 in the
-    order given): ``kind``, ``claims`` and ``propositions`` (the two sides, joined by `` | ``),
+    order given): ``kind`` (the strongest), ``kinds`` (every kind that found the pair, joined by ``; ``),
+    ``confidence``, ``claims`` and ``propositions`` (the two sides, joined by `` | ``),
     ``propositions_labels`` and ``reasons``. A reversal is a self-loop.
     """
     graph = nx.MultiGraph(name="contradictions")
@@ -178,7 +179,9 @@ def contradiction_graph(contradictions: Sequence[Contradiction]) -> nx.MultiGrap
             propositions=f"{first.proposition} | {second.proposition}",
             proposition_labels=f"{first.proposition_label} | {second.proposition_label}",
             stances=f"{first.stance} | {second.stance}",
-            reasons="; ".join(contradiction.reasons),
+            kinds="; ".join(contradiction.kinds),
+            confidence=contradiction.confidence or "",
+            reasons="; ".join(dict.fromkeys(r.text for r in contradiction.reasons)),
         )
     return graph
 
@@ -234,7 +237,7 @@ def most_contradicted(contradictions: Sequence[Contradiction]) -> list[Contested
     for contradiction in contradictions:
         for proposition in {s.proposition for s in contradiction.sides}:
             counts[proposition] += 1
-            kinds.setdefault(proposition, set()).add(contradiction.kind)
+            kinds.setdefault(proposition, set()).update(contradiction.kinds)
         for side in contradiction.sides:
             names[side.proposition] = side.proposition_label
     ranked = [ContestedProposition(p, names[p], n, tuple(sorted(kinds[p]))) for p, n in counts.items()]

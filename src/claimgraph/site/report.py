@@ -47,7 +47,8 @@ from claimgraph.site.network import (
 
 if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset
-    from claimgraph.queries.contradictions import Contradiction, Side
+    from claimgraph.queries.contradictions import Contradiction
+    from claimgraph.queries.explain import Side
     from claimgraph.sparql.engines import Engine
     from claimgraph.validation.api import ValidationReport
 
@@ -152,7 +153,8 @@ def _rows(engine: Engine, query: str, name: str) -> list[dict[str, str]]:
 
 def collect(dataset: Dataset, engine: Engine, queries_directory: Path, report: ValidationReport) -> Site:
     """Gather everything the pages show, by SPARQL through ``engine`` (and the validation report)."""
-    from claimgraph.queries.contradictions import explain_claims, find_contradictions
+    from claimgraph.queries.contradictions import find_contradictions
+    from claimgraph.queries.explain import explain_claims
 
     names = labels(engine)
     found = find_contradictions(engine, queries_directory)
@@ -411,10 +413,28 @@ def _side_html(site: Site, side: Side, links: _Links, css: str) -> str:
 
 def _contradiction_html(site: Site, number: int, contradiction: Contradiction, links: _Links) -> str:
     first, second = contradiction.sides
+    kinds = " + ".join(k.replace("-", " ") for k in contradiction.kinds)
+    scope = "across documents" if contradiction.spans_documents else "in one document"
+    reasons = []
+    for text, chain, found_by, confidence in contradiction.distinct_reasons():
+        steps = "".join(
+            f"<li>{_e(link.subject_label)} <b>{_e(curie(link.relation))}</b> {_e(link.object_label)}"
+            + (f' <span class="muted">({_e(link.file)}:{link.line})</span>' if link.file else "")
+            + (f"<blockquote>{_e(link.note)}</blockquote>" if link.note else "")
+            + "</li>"
+            for link in chain
+        )
+        by = ", ".join(k.replace("-", " ") for k in found_by)
+        reasons.append(
+            f'<li>{_e(text)} <span class="muted">[{_e(by)}: {_e(confidence or "unknown")}]</span>'
+            + (f"<ol>{steps}</ol>" if steps else "")
+            + "</li>"
+        )
     return (
-        f'<section class="contradiction" id="c{number}"><h2>{number}. {_e(contradiction.kind.replace("-", " "))}: '
+        f'<section class="contradiction" id="c{number}"><h2>{number}. {_e(kinds)}: '
         f"{_e(first.claimant_label)} vs {_e(second.claimant_label)}</h2>"
-        f'<p class="muted">{_e("; ".join(contradiction.reasons))}</p><div class="sides">'
+        f'<p class="muted">{_e(contradiction.confidence or "confidence unknown")}, {scope}</p>'
+        f'<ul class="reasons">{"".join(reasons)}</ul><div class="sides">'
         + _side_html(site, first, links, "a")
         + _side_html(site, second, links, "b")
         + "</div></section>"

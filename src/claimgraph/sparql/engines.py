@@ -8,6 +8,7 @@ and why, is in docs/design.md (remote engines).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -185,6 +186,7 @@ class RemoteEngine:
         # How queries see the union: "store" (its default graph), "option" (Oxigraph's protocol option) or
         # "from" (the protocol's dataset parameters; always for graphs given, which may be a subset).
         self._union: str | None = None if graphs is None else "from"
+        self._probing = threading.Lock()
 
     @property
     def description(self) -> str:
@@ -199,17 +201,25 @@ class RemoteEngine:
         return self._graphs
 
     def _union_by(self) -> str:
-        """How queries come to see the union of the data graphs, probed once (see the module docstring)."""
-        if self._union is None:
-            self._union = "from"
-            if not self._request(_NOT_UNION_PROBE, name="default graph probe").boolean:
-                self._union = "store"
-            else:
-                try:
-                    if not self._request(_NOT_UNION_PROBE, name="default graph probe", options=_UNION_OPTION).boolean:
-                        self._union = "option"
-                except EndpointError:
-                    pass  # a store that refuses the option gets the graphs named in each request
+        """How queries come to see the union of the data graphs, probed once (see the module docstring).
+
+        Callers in several threads (contradictions asks its queries concurrently) wait for the one probe:
+        none may see a guess before the answer (with ``from``, a long graph list, Virtuoso refuses the
+        query as too costly).
+        """
+        with self._probing:
+            if self._union is None:
+                union = "from"
+                if not self._request(_NOT_UNION_PROBE, name="default graph probe").boolean:
+                    union = "store"
+                else:
+                    try:
+                        options = _UNION_OPTION
+                        if not self._request(_NOT_UNION_PROBE, name="default graph probe", options=options).boolean:
+                            union = "option"
+                    except EndpointError:
+                        pass  # a store that refuses the option gets the graphs named in each request
+                self._union = union
         return self._union
 
     def select(self, query: str, *, bindings: Mapping[str, Term] | None = None, name: str = "query") -> QueryResults:

@@ -7,7 +7,8 @@ errors are :class:`~claimgraph.errors.EndpointError` naming the endpoint). What 
   graph (``graph:archive``, whose ``cg:text`` triples are the archived texts the anchors and hashes
   are checked against) where the store holds them;
 - never the store's shapes graph: the shapes come from the local data directory (``--data``, or the
-  bundled ontology), as does the ontology when the store has none.
+  bundled ontology), as does the ontology when the store has none;
+- the derived graph (``graph:derived``) is computed again from what was fetched, as a load computes it.
 
 Then the dataset is validated locally, exactly as a dataset loaded from files: same shapes, same
 union of graphs, so the same verdict and focus nodes as validating the same data locally.
@@ -85,7 +86,9 @@ def fetch_dataset(
         store.extend(_fetch(engine, wanted, values_block({"g": [ox.NamedNode(g) for g in wanted]})))
     for graph in fetched:
         store.add_graph(graph)  # graphs the store holds but that are empty here stay declared
-    return Dataset(store=store, root=local.root, sources=sources)
+    dataset = Dataset(store=store, root=local.root, sources=sources)
+    dataset.refresh_derived()  # from what was fetched, whether or not the store holds it
+    return dataset
 
 
 def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> list[ox.Quad]:

@@ -23,6 +23,20 @@ def _next_claim_slug(doc: Document) -> str:
     return f"{doc.slug}-c{len(doc.claims) + 1:03d}"
 
 
+#: The first background claims are shaped so that every kind of violation finds claims it can break
+#: whatever the random draws (an anonymous claimant, two relays, a date), small corpora included.
+_SHAPES = (
+    "anonymous-0",
+    "relayed-twice",
+    "dated",
+    "anonymous-1",
+    "relayed-twice",
+    "anonymous-2",
+    "dated",
+    "relayed-twice",
+)
+
+
 class Documents:
     """The corpus's documents in order (``documents``, positions in ``index``) and the wire reports
     they cite (``cited``: slug -> label, publisher slug)."""
@@ -33,6 +47,8 @@ class Documents:
         self.documents: list[Document] = []
         self.index: dict[str, int] = {}
         self.cited: dict[str, tuple[str, str]] = {}
+        #: The shaped background claims (:data:`_SHAPES`), which document-level violations leave alone.
+        self.shaped: set[str] = set()
 
     # --- building -----------------------------------------------------------------------------------
 
@@ -60,7 +76,9 @@ class Documents:
         self.index = {doc.slug: i for i, doc in enumerate(self.documents)}
         for c in range(n_background):
             doc = self.documents[c * n_docs // n_background]
-            doc.claims.append(self._background_claim(doc))
+            doc.claims.append(self._background_claim(doc, _SHAPES[c] if c < len(_SHAPES) else None))
+            if c < len(_SHAPES):
+                self.shaped.add(doc.claims[-1].slug)
         respondents = self.registries.governments + [a for agencies in self.registries.agencies for a in agencies]
         for d, doc in enumerate(self.documents):
             if d % 3 == 0:
@@ -82,9 +100,16 @@ class Documents:
             return rng.choice(self.registries.anonymous)
         return ""  # the document's own voice
 
-    def _background_claim(self, doc: Document) -> Claim:
+    def _background_claim(self, doc: Document, shape: str | None = None) -> Claim:
+        """A claim on a background proposition; ``shape`` (:data:`_SHAPES`) fixes what the draws would
+        only make likely."""
         rng = self.rng
         claimant = self._claimant() or doc.author
+        if shape is not None and shape.startswith("anonymous-"):
+            anonymous = self.registries.anonymous
+            claimant = anonymous[int(shape.rsplit("-", 1)[1]) % len(anonymous)]
+        elif shape == "relayed-twice":
+            claimant = rng.choice(self.registries.persons)
         prop = self.registries.props[rng.choice(self.registries.background)]
         kind = self.registries.actors[claimant].kind
         claim_kind = {
@@ -94,11 +119,16 @@ class Documents:
             "government": rng.choice(("PublicStatement", "PositionOrDemand")),
             "group": "PositionOrDemand",
         }.get(kind, rng.choice(("PublicStatement", "PositionOrDemand", "ReportOfFact")))
-        date = random_date(rng) if rng.random() < 0.6 else None
+        date = random_date(rng) if rng.random() < 0.6 or shape == "dated" else None
         claim = Claim(_next_claim_slug(doc), claimant, prop.slug, prop.stance, claim_kind, date)
         if rng.random() < 0.3:
             claim.channel = rng.choice(("PublicChannel", "PrivateChannel"))
         self._relays(claim, doc)
+        if shape == "relayed-twice" and len(claim.relays) < 2:
+            claim.relays = [
+                Relay(rng.choice(self.registries.persons), "ToldTo", order=1),
+                Relay(rng.choice(self.registries.outlets), "RelayedBy", order=2),
+            ]
         return claim
 
     def place(self, claim: Claim) -> None:

@@ -2,9 +2,9 @@
 
 :func:`generate` writes a data directory that :func:`claimgraph.io.dataset.load_dataset` reads like the
 bundled one: ``ontology/`` (a copy of the bundled ontology and shapes), ``graph/`` with the registries
-(``actors.trig``, ``places.trig``, ``propositions.trig``), one TriG file per document (its named graph
-is the document's IRI) and ``graph/archive/*.txt``, the synthetic article texts whose quotes, offsets
-(Unicode code points), SHA-256 digests and lengths the TriG files state.
+(``actors.trig``, ``places.trig``, ``propositions.trig``, ``proposals.trig``), one TriG file per
+document (its named graph is the document's IRI) and ``graph/archive/*.txt``, the synthetic article texts
+whose quotes, offsets (Unicode code points), SHA-256 digests and lengths the TriG files state.
 
 The corpus looks like a newsroom's year of tracked claims: persons, governments with the metonyms the
 press uses, agencies, outlets, groups, anonymous sources; claims relayed through intermediaries; wire
@@ -117,6 +117,7 @@ def _write(
     graphs["actors.trig"] = registries.actors_graph(expected)
     graphs["places.trig"] = registries.places_graph()
     graphs["propositions.trig"] = registries.propositions_graph()
+    graphs["proposals.trig"] = registries.proposals_graph()
     for name, graph in graphs.items():
         (out / "graph" / name).write_text(graph.text(), encoding="utf-8")
     for doc in documents.documents:
@@ -130,6 +131,7 @@ def _write(
         "non_responses": sum(len(d.non_responses) for d in documents.documents),
         "cited_sources": len(documents.cited),
         "propositions": len(registries.props),
+        "proposals": len(registries.proposals),
         "places": len(registries.places),
         **{f"actors_{k}": sum(1 for a in actors if a.kind == k) for k in ACTOR_CLASSES},
     }

@@ -11,7 +11,12 @@ __all__ = [
     "MINIMUM_CLAIMS",
     "TRIPLES_PER_CLAIM",
     "VIOLATION_KINDS",
+    "Actor",
+    "Claim",
+    "Document",
     "Manifest",
+    "Proposal",
+    "Proposition",
     "claims_for_triples",
 ]
 
@@ -44,9 +49,12 @@ VIOLATION_KINDS = (
 CONTRADICTION_KINDS = (
     "direct-opposition",
     "incompatible-propositions",
+    "denied-consequence",
     "public-line-vs-intelligence",
     "incompatible-positions",
+    "position-against-proposal",
     "reversal",
+    "support-based-tension",
 )
 
 
@@ -76,6 +84,14 @@ class Proposition:
     supports: list[str] = field(default_factory=list)
     entails: list[str] = field(default_factory=list)
     control: tuple[str, str, str] | None = None  # controller actor slug, territory place slug, share
+    tabled: list[str] = field(default_factory=list)  # proposal slugs it says are under discussion
+
+
+@dataclass
+class Proposal:
+    slug: str
+    label: str
+    requires: list[str] = field(default_factory=list)  # proposition slugs
 
 
 @dataclass

@@ -11,7 +11,7 @@ import random
 from claimgraph.errors import SynthesisError
 from claimgraph.namespaces import ACTOR, CLAIM, DOC
 from claimgraph.synth.documents import Documents
-from claimgraph.synth.plan import CONTRADICTION_KINDS, VIOLATION_KINDS, Claim, Document, Relay
+from claimgraph.synth.plan import CONTRADICTION_KINDS, VIOLATION_KINDS, Claim, Document
 from claimgraph.synth.prose import random_date
 from claimgraph.synth.registries import Registries
 
@@ -19,6 +19,14 @@ __all__ = ["DOCUMENT_VIOLATIONS", "Planter"]
 
 #: Violation kinds that break a document (its archived text) rather than a claim.
 DOCUMENT_VIOLATIONS = ("bad-hash", "bad-char-length", "missing-archived-text")
+#: Violation kinds that only some claims can carry (an anonymous claimant, relays, a date).
+_CONSTRAINED = (
+    "blank-anonymous-description",
+    "anonymous-without-named-intermediary",
+    "duplicate-relay-order",
+    "relay-order-zero",
+    "ill-formed-date",
+)
 
 
 class Planter:
@@ -64,6 +72,15 @@ class Planter:
                 Claim("", a, p1, "Affirms", "ReportOfFact", None),
                 Claim("", b, p2, "Affirms", "ReportOfFact", None),
             )
+            # Denied consequence: one affirms what entails what another denies.
+            p1, p2 = fresh(), fresh()
+            registries.props[p1].entails.append(p2)
+            a, b = rng.sample(persons, 2)
+            self._pair(
+                "denied-consequence",
+                Claim("", a, p1, "Affirms", "PublicStatement", random_date(rng)),
+                Claim("", b, p2, "Denies", "Assessment", None),
+            )
             # A government's public line against its own intelligence assessment.
             state = rng.randrange(len(registries.states))
             p = fresh()
@@ -83,6 +100,15 @@ class Planter:
                 Claim("", registries.governments[s1], p, "Affirms", "PositionOrDemand", random_date(rng)),
                 Claim("", registries.governments[s2], p, "Denies", "PositionOrDemand", random_date(rng)),
             )
+            # Position against a proposal: one reports it under discussion, another rejects what it requires.
+            tabling, required = fresh(), fresh()
+            registries.props[tabling].tabled.append(registries.proposal(serial, [required]))
+            a, b = rng.sample(persons, 2)
+            self._pair(
+                "position-against-proposal",
+                Claim("", a, tabling, "Affirms", "ReportOfFact", None),
+                Claim("", b, required, "Denies", "PositionOrDemand", random_date(rng)),
+            )
             # Reversal: one actor, opposite stances at two dates.
             p = fresh()
             actor = rng.choice(persons)
@@ -90,6 +116,15 @@ class Planter:
                 "reversal",
                 Claim("", actor, p, "Affirms", "PublicStatement", "2024-03-01"),
                 Claim("", actor, p, "Denies", "PublicStatement", "2025-06-01"),
+            )
+            # Support-based tension: one affirms what supports what another denies.
+            p1, p2 = fresh(), fresh()
+            registries.props[p1].supports.append(p2)
+            a, b = rng.sample(persons, 2)
+            self._pair(
+                "support-based-tension",
+                Claim("", a, p1, "Affirms", "PublicStatement", random_date(rng)),
+                Claim("", b, p2, "Denies", "Assessment", None),
             )
 
     def _pair(self, kind: str, first: Claim, second: Claim) -> None:
@@ -102,11 +137,7 @@ class Planter:
     def plant_violations(self, share: float, n_claims: int) -> None:
         """Break ``share`` of the ``n_claims`` claims (at least one of each kind), none of a contradiction.
 
-        A kind that needs a claim of some shape (an anonymous claimant, two relay steps, a date) and
-        finds none left takes a free claim and reshapes it (:meth:`_reshape`), so what can be planted
-        depends on the number of claims, never on the seed.
-
-        :raises SynthesisError: if no claim or document is left to break.
+        :raises SynthesisError: if no claim is left that a kind can break.
         """
         rng = self.rng
         contested = {c for pairs in self.contradictions.values() for pair in pairs for c in pair}
@@ -114,65 +145,46 @@ class Planter:
         rng.shuffle(claims)
         n = max(len(VIOLATION_KINDS), round(share * n_claims))
         i = 0
-        # Document-level kinds first: they need documents no other violation touches.
-        order = sorted(VIOLATION_KINDS, key=lambda k: k not in DOCUMENT_VIOLATIONS)
+        # Document-level kinds first: they need documents no other violation touches; then the kinds only
+        # some claims can carry, before any other kind takes those claims.
+        order = sorted(VIOLATION_KINDS, key=lambda k: (k not in DOCUMENT_VIOLATIONS, k not in _CONSTRAINED))
         for v in range(n):
             kind = order[v % len(order)]
+            if kind in DOCUMENT_VIOLATIONS:
+                doc = self._document_to_break(kind)
+                doc.violation = kind
+                self.violations[kind].append(DOC + doc.slug)
+                continue
             attempts = 0
             while True:
                 doc, claim = claims[i % len(claims)]
                 i += 1
                 attempts += 1
                 if attempts > len(claims):
-                    doc, claim = self._free(kind, claims)
-                    self._reshape(kind, doc, claim)
-                    if not self._apply(kind, doc, claim):
-                        raise SynthesisError(f"a reshaped claim cannot take a violation of kind {kind!r}")
-                    break
+                    raise SynthesisError(f"too few claims to plant a violation of kind {kind!r}: generate more claims")
                 if claim.violation is not None or doc.violation is not None:
-                    continue
-                if kind in DOCUMENT_VIOLATIONS and any(c.violation for c in doc.claims):
                     continue
                 if self._apply(kind, doc, claim):
                     break
-            if kind in DOCUMENT_VIOLATIONS:
-                self.violations[kind].append(DOC + doc.slug)
-            elif kind == "blank-anonymous-description":
+            if kind == "blank-anonymous-description":
                 self.violations[kind].append(ACTOR + claim.claimant)
             else:
                 self.violations[kind].append(CLAIM + claim.slug)
 
-    def _free(self, kind: str, claims: list[tuple[Document, Claim]]) -> tuple[Document, Claim]:
-        """The first claim no violation touches, in a document none touches either.
+    def _document_to_break(self, kind: str) -> Document:
+        """A document no violation touches yet, one without shaped claims where there is one.
 
-        :raises SynthesisError: if there is none.
+        :raises SynthesisError: if every document is touched.
         """
-        for doc, claim in claims:
-            if claim.violation is None and doc.violation is None and kind not in DOCUMENT_VIOLATIONS:
-                return doc, claim
-        raise SynthesisError(f"no claim is left to plant a violation of kind {kind!r} in: generate more claims")
-
-    def _reshape(self, kind: str, doc: Document, claim: Claim) -> None:
-        """Make ``claim`` one that ``kind`` can break: an anonymous source's claim told to an outlet,
-        or else a person's dated claim told to another person and relayed by an outlet."""
-        registries = self.registries
-        if kind in ("anonymous-without-named-intermediary", "blank-anonymous-description"):
-            described = [a for a in registries.anonymous if registries.actors[a].description.strip()]
-            if not described:
-                raise SynthesisError(f"no anonymous source is left to plant a violation of kind {kind!r}")
-            claim.claimant = described[0]
-            claim.relays = [Relay(doc.outlet or registries.outlets[0], "ToldTo", order=1)]
-            return
-        claim.claimant, teller = registries.persons[0], registries.persons[1]
-        claim.relays = [Relay(teller, "ToldTo", order=1), Relay(registries.outlets[0], "RelayedBy", order=2)]
-        claim.date = claim.date or "2025-01-15"
+        free = [d for d in self.documents.documents if d.violation is None and not any(c.violation for c in d.claims)]
+        plain = [d for d in free if not any(c.slug in self.documents.shaped for c in d.claims)]
+        if not free:
+            raise SynthesisError(f"too few documents to plant a violation of kind {kind!r}: generate more claims")
+        return self.rng.choice(plain or free)
 
     def _apply(self, kind: str, doc: Document, claim: Claim) -> bool:
         """Mark ``claim`` (or ``doc``) broken by ``kind``, if it is one that kind can break."""
         actor = self.registries.actors[claim.claimant]
-        if kind in DOCUMENT_VIOLATIONS:
-            doc.violation = kind
-            return True
         if kind == "anonymous-without-named-intermediary":
             if actor.kind != "anonymous":
                 return False

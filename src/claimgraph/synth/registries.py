@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from claimgraph.namespaces import ACTOR, CGSH
-from claimgraph.synth.plan import Actor, Proposition
+from claimgraph.synth.plan import Actor, Proposal, Proposition
 from claimgraph.synth.prose import (
     ANON_DESCRIPTIONS,
     FIRST_NAMES,
@@ -63,6 +63,7 @@ class Registries:
         self.persons: list[str] = []
         self.props: dict[str, Proposition] = {}
         self.background: list[str] = []
+        self.proposals: dict[str, Proposal] = {}
 
     def add(self, actor: Actor) -> str:
         """Register ``actor``; its slug."""
@@ -122,6 +123,8 @@ class Registries:
             self.background.append(self.proposition(i, stance))
         for i in range(0, n_props - 1, 7):  # relations between background propositions (no conflict)
             a, b = self.background[i], self.background[i + 1]
+            if (self.props[a].stance, self.props[b].stance) == ("Affirms", "Denies"):
+                continue  # affirming what supports or entails what is denied: a planted kind's pair
             self.props[a].supports.append(b)
             if i % 21 == 0:
                 self.props[a].entails.append(b)
@@ -205,6 +208,13 @@ class Registries:
         self.props[slug] = Proposition(slug, text, stance, about, control=control)
         return slug
 
+    def proposal(self, i: int, requires: list[str]) -> str:
+        """A new proposal requiring the propositions ``requires``; its slug ``plan-i``."""
+        topic = TOPICS[i % len(TOPICS)]
+        slug = f"plan-{i:06d}"
+        self.proposals[slug] = Proposal(slug, f"Plan for {topic} (draft {i})", list(requires))
+        return slug
+
     # --- writing ------------------------------------------------------------------------------------
 
     def actors_graph(self, expected: list[tuple[str, str, str]]) -> Writer:
@@ -259,10 +269,22 @@ class Registries:
                 w.po("cg:supports", f"prop:{target}")
             for target in prop.entails:
                 w.po("cg:entails", f"prop:{target}")
+            for proposal in prop.tabled:
+                w.po("cg:about", f"proposal:{proposal}")
+                w.po("cg:tabledProposal", f"proposal:{proposal}")
             if prop.control:
                 controller, territory, share = prop.control
                 w.po("cg:controller", f"actor:{controller}")
                 w.po("cg:controlledTerritory", f"place:{territory}")
                 w.po("cg:approximateShare", f'"{share}"^^xsd:decimal')
+            w.end()
+        return w
+
+    def proposals_graph(self) -> Writer:
+        w = Writer("graph:proposals")
+        for proposal in self.proposals.values():
+            w.node(f"proposal:{proposal.slug}", "cg:Proposal", proposal.label)
+            for required in proposal.requires:
+                w.po("cg:requires", f"prop:{required}")
             w.end()
         return w
