@@ -21,7 +21,7 @@ from helpers.shape_cases import build
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ANCHOR, CLAIM, DOC, SH, sparql_prefixes
 from claimgraph.project import bundled_data_dir
-from claimgraph.synth import generate
+from claimgraph.synth import MINIMUM_CLAIMS, generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationResult, validate
 from claimgraph.validation.compiler import COMPONENTS, SUPPORTED, UnsupportedShapesError, compile_shapes
@@ -127,7 +127,7 @@ def test_bundled_graph_and_mutations(update: str) -> None:
 
 
 def test_synthetic_corpus_with_every_kind_of_violation(tmp_path: Path) -> None:
-    manifest = generate(tmp_path, claims=60, seed=7)
+    manifest = generate(tmp_path, claims=MINIMUM_CLAIMS, seed=7)
     dataset = load_dataset(tmp_path)
     results = assert_same(dataset, delegated=set())
     assert sorted((r.severity.value, r.shape, r.focus) for r in results) == manifest.expected_results
@@ -340,7 +340,7 @@ def test_unknown_engine_is_refused() -> None:
 def test_report_graph_of_the_fast_engine_lists_every_result(tmp_path: Path) -> None:
     import rdflib
 
-    generate(tmp_path, claims=60, seed=3)
+    generate(tmp_path, claims=MINIMUM_CLAIMS, seed=3)
     report = validate(load_dataset(tmp_path))
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     graph = report.graph

@@ -35,7 +35,7 @@ from claimgraph.sparql.engines import QueryResults
 from claimgraph.sparql.results import normalise_json_results
 from claimgraph.sparql.transport import Credentials, Transport
 from claimgraph.stores.load import STAGING_PREFIX, load_quads
-from claimgraph.synth import claims_for_triples, generate
+from claimgraph.synth import MINIMUM_CLAIMS, claims_for_triples, generate
 
 OTHER = "urn:test:other-tool-graph"
 OLD_MARK = ox.Triple(ox.NamedNode("urn:test:old"), ox.NamedNode("urn:test:version"), ox.Literal("old"))
@@ -286,7 +286,7 @@ def versions(tmp_path: Path) -> list[tuple[Path, Content]]:
     made = []
     for seed in (1, 2, 3):
         root = tmp_path / f"v{seed}"
-        generate(root, claims=60, seed=seed)
+        generate(root, claims=MINIMUM_CLAIMS, seed=seed)
         made.append((root, by_graph(dataset_quads(load_dataset(root)))))
     return made
 

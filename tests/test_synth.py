@@ -304,7 +304,7 @@ def test_cli_synth_refuses_standard_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize("link", ["file", "directory"])
 def test_archive_symlink_leading_outside_is_not_read(tmp_path: Path, link: str) -> None:
     root = tmp_path / "data"
-    generate(root, claims=60, seed=4)
+    generate(root, claims=MINIMUM_CLAIMS, seed=4)
     outside = tmp_path / "outside"
     outside.mkdir()
     archive = root / "graph" / "archive"
