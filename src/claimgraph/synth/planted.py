@@ -148,10 +148,12 @@ class Planter:
         # Document-level kinds first: they need documents no other violation touches; then the kinds only
         # some claims can carry, before any other kind takes those claims.
         order = sorted(VIOLATION_KINDS, key=lambda k: (k not in DOCUMENT_VIOLATIONS, k not in _CONSTRAINED))
+        documents = self.documents.documents
+        pools = ([d for d in documents if not any(c.slug in self.documents.shaped for c in d.claims)], list(documents))
         for v in range(n):
             kind = order[v % len(order)]
             if kind in DOCUMENT_VIOLATIONS:
-                doc = self._document_to_break(kind)
+                doc = self._document_to_break(kind, pools)
                 doc.violation = kind
                 self.violations[kind].append(DOC + doc.slug)
                 continue
@@ -171,16 +173,23 @@ class Planter:
             else:
                 self.violations[kind].append(CLAIM + claim.slug)
 
-    def _document_to_break(self, kind: str) -> Document:
+    def _document_to_break(self, kind: str, pools: tuple[list[Document], list[Document]]) -> Document:
         """A document no violation touches yet, one without shaped claims where there is one.
+
+        ``pools`` (documents without shaped claims, then every document) are drawn from at random and
+        shed the documents found touched, so each document is looked at about once in all.
 
         :raises SynthesisError: if every document is touched.
         """
-        free = [d for d in self.documents.documents if d.violation is None and not any(c.violation for c in d.claims)]
-        plain = [d for d in free if not any(c.slug in self.documents.shaped for c in d.claims)]
-        if not free:
-            raise SynthesisError(f"too few documents to plant a violation of kind {kind!r}: generate more claims")
-        return self.rng.choice(plain or free)
+        for pool in pools:
+            while pool:
+                j = self.rng.randrange(len(pool))
+                doc = pool[j]
+                if doc.violation is None and not any(c.violation for c in doc.claims):
+                    return doc
+                pool[j] = pool[-1]
+                pool.pop()
+        raise SynthesisError(f"too few documents to plant a violation of kind {kind!r}: generate more claims")
 
     def _apply(self, kind: str, doc: Document, claim: Claim) -> bool:
         """Mark ``claim`` (or ``doc``) broken by ``kind``, if it is one that kind can break."""
