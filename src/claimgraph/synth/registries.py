@@ -74,7 +74,9 @@ class Registries:
 
     def build(self, n: int) -> None:
         """The registries for a corpus of ``n`` claims."""
-        n_states = max(4, min(len(STATE_ROOTS) * 4, n // 300))
+        # States grow with the corpus (never capped): positions on territory pair up within a state, so
+        # a fixed number of states would make the territorial disputes grow as the square of the claims.
+        n_states = max(4, n // 300)
         for i in range(n_states):
             self._state(i)
         n_persons = max(12, n // 25)
