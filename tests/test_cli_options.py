@@ -15,6 +15,7 @@ from claimgraph.cli import main
 from claimgraph.io.dataset import load_dataset
 from claimgraph.io.export import serialize
 from claimgraph.project import bundled_data_dir, find_data_root, resolve_data_root
+from claimgraph.synth import MINIMUM_CLAIMS
 
 ARTICLE = Path(__file__).parent / "resources" / "authoring" / "kremlin-nato.txt"
 GRAPH_ONLY = "Data: . (found from the current directory), with the bundled ontology, shapes and queries."
@@ -131,7 +132,7 @@ def test_dash_writes_standard_output_where_a_file_is_written(graph_only: Path) -
     [
         (["report", "-o", "-"], "'-' is standard output, which cannot hold the directory written here: name one"),
         (
-            ["synth", "--claims", "60", "-o", "-"],
+            ["synth", "--claims", str(MINIMUM_CLAIMS), "-o", "-"],
             "'-' is standard output, which cannot hold the directory written here: name one",
         ),
         (["validate", "-"], "'-' is standard input, which has no file name to tell its RDF syntax by: name files"),
