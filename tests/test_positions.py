@@ -8,8 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.io.dataset import FORMATS, load_dataset
+from claimgraph.io.dataset import load_dataset
 from claimgraph.io.positions import SourcePosition, locate, relative_to, scan, scan_statements
+from claimgraph.io.reading import FORMATS
 from claimgraph.namespaces import ACTOR, CLAIM, DOC, GRAPH, PREFIXES, PROP, curie
 
 EX = "http://example.org/"

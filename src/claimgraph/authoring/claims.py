@@ -21,7 +21,7 @@ from claimgraph.authoring.texts import STDIN, check_slug, parse_date, slugify
 from claimgraph.authoring.turtle import Block
 from claimgraph.authoring.workspace import Change, Workspace, Written
 from claimgraph.errors import AuthoringError, AuthoringValueError
-from claimgraph.io.dataset import FORMATS
+from claimgraph.io.reading import FORMATS
 from claimgraph.namespaces import (
     ANCHOR,
     ARCHIVE_GRAPH,

@@ -145,7 +145,11 @@ def choices(store: ox.Store, field: str) -> Choices:
     """The values of ``field`` (a key of :data:`FIELDS`) in the ontology ``store`` holds (any graph)."""
     source = ox.NamedNode(FIELDS[field])
     if field == "type":
-        pattern = f"?value rdfs:subClassOf+ {source} . FILTER(isIRI(?value)) OPTIONAL {{ ?value rdfs:label ?label }}"
+        # graph:derived states every class a subclass of itself: the class itself is no choice.
+        pattern = (
+            f"?value rdfs:subClassOf+ {source} . FILTER(isIRI(?value) && ?value != {source})"
+            " OPTIONAL { ?value rdfs:label ?label }"
+        )
     else:
         pattern = f"?value skos:inScheme {source} . OPTIONAL {{ ?value skos:prefLabel ?label }}"
     query = sparql_prefixes() + f"SELECT ?value ?label WHERE {{ {pattern} }}"

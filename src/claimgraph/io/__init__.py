@@ -3,7 +3,8 @@
 Owns everything that touches the data directory's files: :func:`load_dataset` (one Oxigraph store,
 one named graph per document, the archived texts in ``graph:archive``), :func:`load_files` (any RDF
 files, with SHACL shapes kept apart), :class:`SourcePosition`
-(file:line of a node or triple), :func:`serialize` (deterministic export) and :func:`write_atomic`.
+(file:line of a node or triple), :func:`serialize` (deterministic export), :func:`write_atomic`, and in
+:mod:`claimgraph.io.reading` the checks and one-line errors of reading a file.
 May import the base modules and :mod:`claimgraph.sparql` (its lexer refuses federated shapes).
 """
 

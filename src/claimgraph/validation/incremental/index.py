@@ -1,5 +1,4 @@
-"""The index of data files in ``.claimgraph/``: each file's subjects and the links between them (SQLite).
-"""
+"""The index of data files in ``.claimgraph/``: each file's subjects and the links between them (SQLite)."""
 
 from __future__ import annotations
 
@@ -11,18 +10,14 @@ from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from claimgraph.errors import InputError
-from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, parse_file
+from claimgraph.io.dataset import parse_file
+from claimgraph.io.reading import FORMATS, TRIPLE_FORMATS
 from claimgraph.namespaces import CG, OWL, RDF, RDFS, VOID
-
-if TYPE_CHECKING:
-
-    pass
-
 
 INDEX_VERSION = "4"
 
@@ -40,8 +35,6 @@ SCHEMA_TYPES = frozenset(
 )
 ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
 ONTOLOGY_TYPE = (TYPE, ox.NamedNode(OWL.Ontology))
-# Formats whose graph placement depends on the content (an owl:Ontology moves a file to its graph).
-
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -309,5 +302,3 @@ class Index:
         """Documents whose cg:archivePath ends in one of the file ``names``."""
         sql = "SELECT DISTINCT t.term FROM archive a JOIN terms t ON t.id = a.document WHERE a.name IN ({})"
         return {r[0] for r in self._rows(sql, names)}
-
-

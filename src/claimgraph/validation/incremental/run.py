@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from claimgraph.errors import DuplicateGraphError
-from claimgraph.io.dataset import FORMATS, TRIPLE_FORMATS, load_dataset
+from claimgraph.io.dataset import load_dataset
+from claimgraph.io.reading import FORMATS, TRIPLE_FORMATS
 from claimgraph.namespaces import CG
 from claimgraph.project import ontology_dir
 from claimgraph.validation.incremental.changes import Changes
@@ -27,7 +28,6 @@ from claimgraph.validation.incremental.index import SCHEMA_TYPES, SUBCLASS, TYPE
 from claimgraph.validation.incremental.reach import FullRunNeeded, Reach, shape_reach
 
 if TYPE_CHECKING:
-
     from claimgraph.io.dataset import Dataset
     from claimgraph.validation.api import Counts, ValidationReport
     from claimgraph.validation.render import ReportContext
