@@ -12,6 +12,8 @@ import select
 import shutil
 import subprocess
 import time
+import zipfile
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,7 +24,8 @@ from click.testing import CliRunner
 from claimgraph.cli import main
 from claimgraph.errors import OutputError
 from claimgraph.io.dataset import load_dataset
-from claimgraph.site.report import Anchor, build_report, highlight
+from claimgraph.site.context import Anchor
+from claimgraph.site.report import build_report, highlight, passage
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,23 +37,159 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def text_of(html: str) -> str:
+    """A page's text, tags dropped and whitespace folded (what a reader sees, near enough)."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def claim_page(site: Path, name: str) -> str:
+    (path,) = (site / "claims").glob(f"{name}-??????.html")
+    return path.read_text("utf-8")
+
+
 def test_pages_and_contents(site: Path) -> None:
-    for page in ("index.html", "contradictions.html", "network.html", "actors.html", "documents.html", "ontology.html"):
+    for page in (
+        "index.html",
+        "claims.html",
+        "contradictions.html",
+        "network.html",
+        "actors.html",
+        "documents.html",
+        "ontology.html",
+    ):
         assert (site / page).is_file()
     index = (site / "index.html").read_text("utf-8")
-    assert "Passes validation" in index
-    assert "8</b>contradictions" in index.replace("'", "")
+    overview = text_of(index)
+    assert "Passes validation with 1 warning (no violation)." in overview
+    assert "27 results: 1 warning, 26 infos." in overview
+    assert "(s)" not in overview and "2 warning" not in overview
+    assert "<b>8</b> contradictions" in index and "<b>26</b> claims" in index and "<b>3</b> non-responses" in index
+    assert "<b>1</b> archived document<" in index and "<b>0</b> circular sourcings" in index
     network = (site / "network.html").read_text("utf-8")
-    assert network.count("<svg") == 2
+    assert network.count("<svg") - network.count('aria-hidden="true"') == 2
     assert "U.S. intelligence agencies" in network
     ontology = (site / "ontology.html").read_text("utf-8")
     assert "<code>cg:Claim</code>" in ontology and "<code>cgsh:Claim-claimant</code>" in ontology
     assert re.search(r"Classes \(\d{2,}\)", ontology) and re.search(r"Shapes \(\d{2,}\)", ontology)
     assert "Domain" in ontology
-    article = next((site / "documents").glob("optimism-vs-intelligence-*.html")).read_text("utf-8")
-    assert article.count('<span id="anchor-') == 29  # 26 claims and 3 non-responses
-    assert "<mark" in article
     assert not list(site.rglob("*.tmp"))
+
+
+def test_overview_has_the_network_a_timeline_and_a_summary_per_document(site: Path) -> None:
+    index = (site / "index.html").read_text("utf-8")
+    overview = text_of(index)
+    assert 'aria-label="Contradiction network: actors joined by one edge per contradiction"' in index
+    assert index.count("<circle") >= 7
+    # The article states no date for any claim: the timeline says so instead of inventing one.
+    assert "No claim has a stated date: the text gives none for any of the 26 claims" in overview
+    assert "<time" not in index
+    row = re.search(r"<tr><td data-label=\"Archived document\">(.*?)</tr>", index, re.S)
+    assert row is not None
+    cells = re.findall(r'<td data-label="[^"]+">(.*?)</td>', row.group(0), re.S)
+    assert [text_of(c) for c in cells[1:]] == ["26", "3", "8", "1", "26"]
+    assert "optimism" in cells[0]
+
+
+def test_a_page_per_claim_with_its_provenance_drawn(site: Path) -> None:
+    pages = sorted((site / "claims").glob("*.html"))
+    assert len(pages) == 26
+    for page in pages:
+        html = page.read_text("utf-8")
+        (svg,) = re.findall(r"<svg [^>]*aria-labelledby=\"provenance-title provenance-desc\".*?</svg>", html, re.S)
+        assert "CLAIMANT" in svg and "ARCHIVED DOCUMENT" in svg, page.name
+        assert svg.count('class="box ') >= 2 and "marker-end" in svg
+        assert '<blockquote class="passage">' in html and "<mark>" in html, page.name
+        assert 'class="proposition"' in html
+    # A claim relayed by Reuters: claimant → Reuters (reported by) → the cited report → the article.
+    html = claim_page(site, "us-intel-putin-ambitions-beyond-settlement")
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    tags = re.findall(r'class="tag">([^<]+)<', svg)
+    assert tags == ["CLAIMANT", "RELAY 1", "CITED SOURCE", "ARCHIVED DOCUMENT"]
+    assert re.findall(r'class="edge-label">([^<]+)<', svg) == ["reported by", "in", "cited in"]
+    assert svg.index("U.S. intelligence agencies") < svg.index("Reuters") < svg.index("Reporting by Reuters")
+    text = text_of(html)
+    assert "U.S. intelligence agencies affirms the proposition (in our words):" in text
+    assert "Putin's ambitions extend well beyond a limited settlement in Ukraine" in text
+    assert "Contradictions (1)" in text and "Tensions (0)" in text
+    assert "Validation results (1)" in text and "date is not stated" in text
+
+
+def test_claim_pages_show_flags_and_the_results_that_concern_them(site: Path) -> None:
+    text = text_of(claim_page(site, "anonymous-source-review-late-september"))
+    assert "Anonymous source only" in text and "Single origin" in text and "1 warning" in text
+    assert "rests on a single anonymous source" in text
+    assert "cgsh:Claim-singleAnonymousSource · graph/optimism-vs-intelligence.trig:318" in text
+    assert "Validation results (2)" in text
+    assert "Anonymous source only" in text_of(claim_page(site, "diplomats-proposals-under-discussion"))
+    named = claim_page(site, "putin-opposes-foreign-troops")
+    flags = text_of(named[named.index("<h1>") : named.index("<section")])
+    assert "Single origin" in flags and "Anonymous" not in flags and "warning" not in flags
+    # The other side of its card rests on anonymous diplomats: the card says so.
+    assert "Anonymous source only" in text_of(named[named.index('<section class="contradiction"') :])
+
+
+def test_contradiction_cards_show_the_reason_chain(site: Path) -> None:
+    html = (site / "contradictions.html").read_text("utf-8")
+    cards = re.findall(r'<section class="contradiction" id="c(\d+)".*?</section>', html, re.S)
+    assert cards == [str(n) for n in range(1, 9)]
+    sections = re.findall(r'<section class="contradiction".*?</section>', html, re.S)
+    pairs = {frozenset(re.findall(r'href="claims/([^"]+)"', s)) for s in sections}
+    assert len(pairs) == 8 and all(len(p) == 2 for p in pairs)  # one card per pair
+    (troops,) = [s for s in sections if "position-against-proposal" in s]
+    text = text_of(troops)
+    assert "Confidence: declared" in text and "declared, in one document" in text
+    assert "cg:tabledProposal" in text and "cg:requires" in text
+    assert "declared at graph/events.trig:88" in text
+    # The note recorded with the requirement (the modeller's words, quoting the text), not typeset as a quote.
+    assert re.search(
+        r'<span class="note">Note recorded with it: textual marker: &#34;He has repeatedly opposed the '
+        r"presence of foreign troops in Ukraine, casting further doubt on the viability of proposed "
+        r"guarantees&#34;",
+        troops,
+    )
+    assert "Foreign troops may be present in Ukraine" in text
+    assert "Vladimir Putin" in text and "Diplomats (who spoke to Reuters)" in text
+
+
+def test_quotes_look_like_quotes_and_propositions_do_not(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        outside = re.sub(r"<(blockquote|q)[^>]*>.*?</\1>|<div class=\"article\">.*?</div>", "", html, flags=re.S)
+        outside = re.sub(
+            r"<code>.*?</code>|<title>.*?</title>|<td data-label=\"(Comment|Message / comment)\">.*?</td>",
+            "",
+            outside,
+            flags=re.S,
+        )
+        assert "“" not in outside and "”" not in outside, page.name
+    claim = claim_page(site, "moscow-russia-no-threat-to-europe")
+    assert re.search(r'<p class="proposition"><a [^>]+>Russia poses no threat to Europe</a></p>', claim)
+
+
+def test_non_responses_apart_from_claims_and_no_duplicates(site: Path) -> None:
+    (article,) = (site / "documents").glob("optimism-vs-intelligence-*.html")
+    html = article.read_text("utf-8")
+    text = text_of(html)
+    assert html.count('<span id="anchor-') == 29  # 26 claims and 3 non-responses
+    assert "Claims read here (26)" in text and "Non-responses reported here (3)" in text
+    assert "ODNI did not comment on the assessments (respondent" in text
+    assert not re.search(r":\s*</li>", html)  # no entry ends in a bare colon
+    derives = re.search(r"<p>Derives from: (.*?)</p>", html, re.S)
+    assert derives is not None
+    assert text_of(derives.group(1)).count("Reporting by Reuters") == 1
+    assert "Reporting by Reuters (cited) (cites and relays)" in text_of(derives.group(1))
+    claims = text_of((site / "claims.html").read_text("utf-8"))
+    assert "Non-responses (3)" in claims and "CIA did not comment on the assessments" in claims
+
+
+def test_a_page_per_proposition_with_its_relations(site: Path) -> None:
+    pages = list((site / "propositions").glob("*.html"))
+    assert len(pages) == 25
+    (page,) = (site / "propositions").glob("putin-ambitions-beyond-limited-settlement-*.html")
+    text = text_of(page.read_text("utf-8"))
+    assert "it cg:contradicts Moscow is seeking an end to the war declared at graph/propositions.trig:" in text
+    assert "Putin wants more cg:supports it" in text
+    assert "Claims about it (1)" in text
 
 
 def test_highlight_escapes_and_marks_overlaps() -> None:
@@ -61,6 +200,23 @@ def test_highlight_escapes_and_marks_overlaps() -> None:
     assert '<mark title="One">&lt;b</mark>' in html
     assert '<mark class="overlap" title="One; Two">&gt; &amp;</mark>' in html
     assert html.index('id="anchor-') < html.index("<mark")
+
+
+def test_passage_is_the_anchor_in_its_line() -> None:
+    text = "Title\nFirst sentence. The claim itself. Last one.\nNext line"
+    start = text.index("The claim")
+    before, span, after = passage(text, Anchor("c", "e", "d", start, start + len("The claim itself.")))
+    assert (before, span, after) == ("First sentence. ", "The claim itself.", " Last one.")
+
+
+def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
+    from hatchling.builders.wheel import WheelBuilder
+
+    (wheel,) = WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = {p.name for p in (REPO / "src/claimgraph/site/templates").iterdir()}
+    assert {"base.html", "claim.html", "style.css"} <= templates
+    assert {f"claimgraph/site/templates/{t}" for t in templates} <= names
 
 
 def test_replaces_a_report_but_not_other_directories(tmp_path: Path) -> None:
