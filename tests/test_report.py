@@ -549,3 +549,23 @@ def test_no_serious_accessibility_violation(site: Path, browser: Browser, width:
     assert {"id": "label", "impact": "critical"} in [
         {k: v[k] for k in ("id", "impact")} for v in browser.evaluate(run, wait=True)
     ]
+
+
+def test_the_timeline_places_claims_whose_date_is_stated(tmp_path: Path) -> None:
+    # The article dates none of its claims: a copy where one claim states a date (test data only).
+    root = tmp_path / "data"
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    shutil.copytree(REPO / "graph", root / "graph")
+    article = root / "graph" / "optimism-vs-intelligence.trig"
+    text = article.read_text("utf-8")
+    claim = text.index("claim:us-intel-negotiation-assumptions-misaligned\n        a ")
+    stated = text.index("cg:notStated   dcterms:date ;", claim)
+    article.write_text(text[:stated] + 'dcterms:date   "2025-09-30"^^xsd:date ;' + text[stated + 29 :], "utf-8")
+    out = tmp_path / "site"
+    build_report(load_dataset(root), out, queries_directory=REPO / "queries")
+    index = (out / "index.html").read_text("utf-8")
+    assert re.search(r'<li><time datetime="2025-09-30">2025-09-30</time>: <a href="claims/us-intel-negotiation', index)
+    assert "claims without a stated date are left out" in text_of(index) and "25 claims without" in text_of(index)
+    assert 'aria-label="Dated claims from 2025-09-30 to 2025-09-30"' in index
+    claim_text = text_of(next((out / "claims").glob("us-intel-negotiation-assumptions-misaligned-*.html")).read_text())
+    assert "· 2025-09-30" in claim_text and "date is not stated" not in claim_text

@@ -100,15 +100,31 @@ class NetworkPicture:
 
 
 def spring_positions(graph: nx.Graph[Any], *, seed: int = 7) -> dict[Any, tuple[float, float]]:
-    """networkx's Fruchterman-Reingold layout with a fixed seed, over the nodes in sorted order, so the
-    same graph gives the same picture on every build."""
-    ordered: nx.Graph[Any] = nx.Graph()
-    ordered.add_nodes_from(sorted(graph.nodes, key=str))
-    ordered.add_edges_from((u, v) for u, v in graph.edges() if u != v)
-    if ordered.number_of_nodes() == 0:
+    """Positions in the unit square: networkx's Fruchterman-Reingold layout (fixed seed, nodes in sorted
+    order, so the same graph gives the same picture on every build) of each connected part, the parts
+    packed in a grid, largest first (one layout of them all pushes the parts to the corners and piles
+    each part's nodes together)."""
+    simple: nx.Graph[Any] = nx.Graph()
+    simple.add_nodes_from(sorted(graph.nodes, key=str))
+    simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
+    parts = sorted(
+        (sorted(part, key=str) for part in nx.connected_components(simple)), key=lambda p: (-len(p), str(p[0]))
+    )
+    if not parts:
         return {}
-    positions = nx.spring_layout(ordered, seed=seed, iterations=200)
-    return {node: (float(p[0]), float(p[1])) for node, p in positions.items()}
+    columns = min(3, len(parts))
+    rows = math.ceil(len(parts) / columns)
+    positions: dict[Any, tuple[float, float]] = {}
+    for index, part in enumerate(parts):
+        row, column = divmod(index, columns)
+        if len(part) == 1:
+            local = {part[0]: (0.0, 0.0)}
+        else:
+            laid = nx.spring_layout(simple.subgraph(part), seed=seed, iterations=200)
+            local = {n: (float(p[0]), float(p[1])) for n, p in laid.items()}
+        for node, (x, y) in local.items():  # spring_layout scales to [-1, 1]; a cell keeps a margin
+            positions[node] = ((column + 0.5 + 0.4 * x) / columns, (row + 0.5 + 0.4 * y) / rows)
+    return positions
 
 
 def network_picture(
@@ -119,18 +135,11 @@ def network_picture(
     height = max(360, min(620, 90 * math.ceil(math.sqrt(max(graph.number_of_nodes(), 1))) + 160))
     positions = spring_positions(graph)
     margin = 70
-    xs = [p[0] for p in positions.values()] or [0.0]
-    ys = [p[1] for p in positions.values()] or [0.0]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
 
     def at(node: Any) -> tuple[float, float]:
-        # Wide side margins: labels are centred under their node.
+        # Wide side margins: labels (up to 34 characters) are centred under their node.
         x, y = positions[node]
-        return (
-            2 * margin + (x - min(xs)) / span_x * (width - 4 * margin),
-            margin / 2 + (y - min(ys)) / span_y * (height - margin),
-        )
+        return (1.7 * margin + x * (width - 3.4 * margin), margin / 2 + y * (height - margin))
 
     values = sorted({str(v) for *_, v in graph.edges(data=edge_attribute, default="")})
     style = {v: i % len(STYLES) for i, v in enumerate(values)}

@@ -165,6 +165,7 @@ def _actor_nodes(site: Site) -> list[str]:
 def render(site: Site, dataset: Dataset) -> dict[str, str]:
     """Every page of the site by relative path."""
     environment = _environment()
+    environment.filters["name"] = site.name
 
     def page(template: str, depth: int, **values: Any) -> str:
         urls = Urls(site, depth)
