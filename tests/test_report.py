@@ -131,6 +131,7 @@ def test_claim_pages_show_flags_and_the_results_that_concern_them(site: Path) ->
 
 def test_contradiction_cards_show_the_reason_chain(site: Path) -> None:
     html = (site / "contradictions.html").read_text("utf-8")
+    assert '<form id="filter" class="filter" hidden>' in html  # shown by its script only
     cards = re.findall(r'<section class="contradiction" id="c(\d+)".*?</section>', html, re.S)
     assert cards == [str(n) for n in range(1, 9)]
     sections = re.findall(r'<section class="contradiction".*?</section>', html, re.S)
@@ -457,6 +458,22 @@ def test_report_in_headless_chromium(site: Path, browser: Browser) -> None:
         "3. incompatible propositions + public line vs intelligence: "
         "Donald Trump and his envoys vs U.S. intelligence agencies"
     ) in headings
+    # The filter (script is optional: the page ships with the form hidden and every card shown).
+    assert browser.evaluate("document.getElementById('filter').hidden") is False
+    browser.evaluate(
+        "(() => { const s = document.getElementById('filter-kind'); s.value = 'support-based-tension';"
+        " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
+    )
+    visible = "Array.from(document.querySelectorAll('section.contradiction')).filter(c => !c.hidden)"
+    assert browser.evaluate(f"{visible}.map(c => c.id)") == ["c7", "c8"]
+    assert browser.evaluate("document.getElementById('filter-count').textContent") == "2 of 8 shown"
+    browser.evaluate(
+        "(() => { const s = document.getElementById('filter-actor'); s.value = s.options[1].value;"
+        " document.getElementById('filter-kind').value = ''; s.dispatchEvent(new Event('change', {bubbles: true}));"
+        " })()"
+    )
+    assert 1 <= browser.evaluate(f"{visible}.length") < 8
+    assert browser.problems() == []
     browser.open(browser.evaluate("document.querySelector('section.contradiction a[href*=\"claims/\"]').href"))
     assert browser.problems() == []
     assert browser.evaluate("document.querySelectorAll('main svg g.chain-edge').length") >= 1

@@ -315,9 +315,11 @@ def provenance_picture(side: Side, href: Mapping[str, str]) -> ProvenancePicture
                 title=f"{graph.nodes[u]['label']} → {label} → {graph.nodes[v]['label']}",
             )
         )
+    read = sorted({t.document_label for t in side.evidence})
+    documents = "; ".join(read) if len(read) < 3 else f"{len(read)} archived documents"
     steps = " → ".join(f"{n.tag.lower()}: {' '.join(n.lines)}" for n in sorted(nodes, key=lambda n: (n.y, n.x)))
     return ProvenancePicture(
-        title=f"How the claim reached us: {side.claimant_label} to {len(side.evidence)} archived reading(s)",
+        title=f"How the claim reached us: from {side.claimant_label} to {documents}",
         description=steps,
         width=width,
         height=10 + layers * _ROW,

@@ -191,7 +191,12 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
             timeline=timeline_picture(list(site.sides.values())),
             summaries=site.document_summaries(),
         ),
-        "contradictions.html": page("contradictions.html", 0),
+        "contradictions.html": page(
+            "contradictions.html",
+            0,
+            kinds=sorted({k for c in site.contradictions for k in c.kinds}),
+            parties=sorted({s.claimant for c in site.contradictions for s in c.sides}, key=site.name),
+        ),
         "network.html": page(
             "network.html",
             0,
