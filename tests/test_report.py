@@ -552,7 +552,15 @@ def test_no_serious_accessibility_violation(site: Path, browser: Browser, width:
         "({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"
     )
     found = {}
-    for page in (site / "index.html", site / "contradictions.html", claim, site / "ontology.html"):
+    # The four pages the issue names, then one page of every other kind.
+    others = [
+        site / "claims.html",
+        site / "network.html",
+        next((site / "actors").glob("vladimir-putin-*.html")),
+        next((site / "documents").glob("optimism-vs-intelligence-*.html")),
+        next((site / "propositions").glob("putin-wants-more-*.html")),
+    ]
+    for page in (site / "index.html", site / "contradictions.html", claim, site / "ontology.html", *others):
         browser.open(page.as_uri())
         browser.evaluate(script)
         violations = browser.evaluate(run, wait=True)

@@ -235,6 +235,10 @@ class Site:
             users.items(), key=lambda i: self.name(i[0])
         )
 
+    def findings_for(self, node: str) -> list[Finding]:
+        """The validation results whose focus node is ``node``."""
+        return [f for f in self.findings if f.focus == node]
+
     def anchor_for(self, evidence: str) -> Anchor | None:
         return next((a for a in self.anchors if a.evidence == evidence), None)
 
