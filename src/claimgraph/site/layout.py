@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import textwrap
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ import networkx as nx
 from claimgraph.namespaces import curie
 
 if TYPE_CHECKING:
-    from claimgraph.queries.explain import Side
+    from claimgraph.queries.explain import EvidenceTrail, Side
 
 __all__ = [
     "STYLES",
@@ -120,7 +120,12 @@ def spring_positions(graph: nx.Graph[Any], *, seed: int = 7) -> dict[Any, tuple[
         if len(part) == 1:
             local = {part[0]: (0.0, 0.0)}
         else:
-            laid = nx.spring_layout(simple.subgraph(part), seed=seed, iterations=200)
+            # A graph of its own, nodes in sorted order: a subgraph view iterates its nodes as a set,
+            # in an order that changes with the hash seed.
+            alone: nx.Graph[Any] = nx.Graph()
+            alone.add_nodes_from(part)
+            alone.add_edges_from(sorted(simple.subgraph(part).edges(), key=lambda e: (str(e[0]), str(e[1]))))
+            laid = nx.spring_layout(alone, seed=seed, iterations=200)
             local = {n: (float(p[0]), float(p[1])) for n, p in laid.items()}
         for node, (x, y) in local.items():  # spring_layout scales to [-1, 1]; a cell keeps a margin
             positions[node] = ((column + 0.5 + 0.4 * x) / columns, (row + 0.5 + 0.4 * y) / rows)
@@ -271,10 +276,26 @@ def _chain_graph(side: Side) -> nx.DiGraph:
     return graph
 
 
-def provenance_picture(side: Side, href: Mapping[str, str]) -> ProvenancePicture:
-    """The provenance diagram of the claim ``side`` explains; boxes link to ``href[iri]`` where given."""
+def _trail_words(side: Side, trail: EvidenceTrail) -> str:
+    """One evidence trail in words, claimant first: what the diagram's description reads out."""
+    words = [f"claimant {side.claimant_label}"]
+    for step in sorted(trail.relay, key=lambda s: s.order):
+        words.append(f"{(step.act or 'passed on by').replace('-', ' ')} {step.agent_label}")
+        if step.via:
+            words.append(f"in cited source {step.via_label or curie(step.via)}")
+    words.append(f"read in archived document {trail.document_label}")
+    return " → ".join(words)
+
+
+def provenance_picture(side: Side, href: Callable[[str], str | None]) -> ProvenancePicture:
+    """The provenance diagram of the claim ``side`` explains; a box links to ``href(iri)`` unless ``None``."""
     graph = _chain_graph(side)
-    positions = nx.multipartite_layout(graph, subset_key="layer", align="horizontal") if len(graph) > 1 else {}
+    # Layers as lists in the order the trails were met: networkx groups a node attribute into sets,
+    # whose order varies with the hash seed, and a build must not.
+    by_layer: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for key in graph:
+        by_layer[key[0]].append(key)
+    positions = nx.multipartite_layout(graph, subset_key=dict(by_layer), align="horizontal") if len(graph) > 1 else {}
     columns: dict[tuple[int, str], int] = {}
     for layer in sorted({k[0] for k in graph}):
         members = sorted((k for k in graph if k[0] == layer), key=lambda k: float(positions[k][0]) if positions else 0)
@@ -297,7 +318,7 @@ def provenance_picture(side: Side, href: Mapping[str, str]) -> ProvenancePicture
             y=10 + key[0] * _ROW,
             width=_BOX_WIDTH,
             height=height,
-            href=href.get(data["iri"]),
+            href=href(data["iri"]),
             title=f"{data['tag']}: {data['label']} ({curie(data['iri'])})",
         )
         nodes.append(box)
@@ -317,7 +338,7 @@ def provenance_picture(side: Side, href: Mapping[str, str]) -> ProvenancePicture
         )
     read = sorted({t.document_label for t in side.evidence})
     documents = "; ".join(read) if len(read) < 3 else f"{len(read)} archived documents"
-    steps = " → ".join(f"{n.tag.lower()}: {' '.join(n.lines)}" for n in sorted(nodes, key=lambda n: (n.y, n.x)))
+    steps = "; ".join(_trail_words(side, trail) for trail in side.evidence)
     return ProvenancePicture(
         title=f"How the claim reached us: from {side.claimant_label} to {documents}",
         description=steps,

@@ -235,25 +235,12 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
             "claim.html",
             1,
             claim=context,
-            picture=provenance_picture(
-                context.side, {iri: u for iri in _chain_nodes(context.side) if (u := urls.node(iri))}
-            ),
+            picture=provenance_picture(context.side, urls.node),
             passages=[(a, passage(site.texts[a.document], a)) for a in context.anchors if a.document in site.texts],
         )
     for proposition in site.propositions.values():
         pages[f"propositions/{slug(proposition.iri)}.html"] = page("proposition.html", 1, proposition=proposition)
     return pages
-
-
-def _chain_nodes(side: Any) -> set[str]:
-    nodes = {side.claimant}
-    for trail in side.evidence:
-        nodes.add(trail.document)
-        for step in trail.relay:
-            nodes.add(step.agent)
-            if step.via:
-                nodes.add(step.via)
-    return nodes
 
 
 def build_report(dataset: Dataset, out: Path, *, queries_directory: Path, engine: Engine | None = None) -> list[str]:
