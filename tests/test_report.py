@@ -68,7 +68,9 @@ def test_pages_and_contents(site: Path) -> None:
     assert "<b>8</b> contradictions" in index and "<b>26</b> claims" in index and "<b>3</b> non-responses" in index
     assert "<b>1</b> archived document<" in index and "<b>0</b> circular sourcings" in index
     network = (site / "network.html").read_text("utf-8")
-    assert network.count("<svg") - network.count('aria-hidden="true"') == 2
+    # Two pictures, each drawn wide and narrow (for phones; CSS shows one).
+    assert network.count("<svg") - network.count('aria-hidden="true"') == 4
+    assert network.count('<svg xmlns="http://www.w3.org/2000/svg" class="narrow" viewBox="0 0 400 ') == 2
     assert "U.S. intelligence agencies" in network
     ontology = (site / "ontology.html").read_text("utf-8")
     assert "<code>cg:Claim</code>" in ontology and "<code>cgsh:Claim-claimant</code>" in ontology
@@ -519,6 +521,11 @@ def test_screenshots_of_a_claim_a_card_and_the_overview(site: Path, browser: Bro
         browser.viewport(width)
         for name, page, selector in shots:
             browser.open(page.as_uri())
+            if name == "overview":  # the network drawn for the screen: wide, or its parts stacked for a phone
+                shown = "Array.from(document.querySelectorAll('figure.network > svg')).filter(s => s.clientWidth)"
+                assert browser.evaluate(f"{shown}.map(s => s.getAttribute('class'))") == [
+                    "narrow" if width < 700 else "wide"
+                ]
             shot = tmp_path / f"{name}-{width}.png"
             browser.screenshot(shot, selector=selector)
             shot_width, shot_height = png_size(shot)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -85,8 +86,10 @@ class PictureEdge:
 
 @dataclass(frozen=True)
 class NetworkPicture:
-    """A laid-out graph: nodes, edges (as SVG path data) and the legend (value → style index)."""
+    """A laid-out graph: nodes, edges (as SVG path data) and the legend (value → style index); ``key``
+    tells apart the ids of two pictures in one page."""
 
+    key: str
     title: str
     width: int
     height: int
@@ -99,11 +102,11 @@ class NetworkPicture:
         return STYLES
 
 
-def spring_positions(graph: nx.Graph[Any], *, seed: int = 7) -> dict[Any, tuple[float, float]]:
+def spring_positions(graph: nx.Graph[Any], *, seed: int = 7, columns: int = 3) -> dict[Any, tuple[float, float]]:
     """Positions in the unit square: networkx's Fruchterman-Reingold layout (fixed seed, nodes in sorted
     order, so the same graph gives the same picture on every build) of each connected part, the parts
-    packed in a grid, largest first (one layout of them all pushes the parts to the corners and piles
-    each part's nodes together)."""
+    packed in a grid of at most ``columns`` columns, largest first (one layout of them all pushes the parts
+    to the corners and piles each part's nodes together)."""
     simple: nx.Graph[Any] = nx.Graph()
     simple.add_nodes_from(sorted(graph.nodes, key=str))
     simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
@@ -112,7 +115,7 @@ def spring_positions(graph: nx.Graph[Any], *, seed: int = 7) -> dict[Any, tuple[
     )
     if not parts:
         return {}
-    columns = min(3, len(parts))
+    columns = min(columns, len(parts))
     rows = math.ceil(len(parts) / columns)
     positions: dict[Any, tuple[float, float]] = {}
     for index, part in enumerate(parts):
@@ -133,12 +136,29 @@ def spring_positions(graph: nx.Graph[Any], *, seed: int = 7) -> dict[Any, tuple[
 
 
 def network_picture(
-    graph: nx.Graph[Any], *, edge_attribute: str, href: Mapping[str, str], title: str, width: int = 900
+    graph: nx.Graph[Any],
+    *,
+    edge_attribute: str,
+    href: Mapping[str, str],
+    title: str,
+    narrow: bool = False,
 ) -> NetworkPicture:
     """``graph`` laid out for a picture: parallel edges bow apart, directed edges stop at the target's rim,
-    every node and edge with a tooltip text, nodes linked to ``href[node]`` where given."""
-    height = max(360, min(620, 90 * math.ceil(math.sqrt(max(graph.number_of_nodes(), 1))) + 160))
-    positions = spring_positions(graph)
+    every node and edge with a tooltip text, nodes linked to ``href[node]`` where given.
+
+    :param narrow: for a phone: 400 units wide, the connected parts one under another (a wide picture
+        shrunk to a phone's width would shrink its labels to a few pixels).
+    """
+    nodes_count = max(graph.number_of_nodes(), 1)
+    if narrow:
+        width = 400
+        parts = max(nx.number_connected_components(nx.Graph(graph)), 1) if graph.number_of_nodes() else 1
+        height = 60 + 240 * parts
+        positions = spring_positions(graph, columns=1)
+    else:
+        width = 900
+        height = max(360, min(620, 90 * math.ceil(math.sqrt(nodes_count)) + 160))
+        positions = spring_positions(graph)
     margin = 70
 
     def at(node: Any) -> tuple[float, float]:
@@ -188,7 +208,8 @@ def network_picture(
             )
         )
     legend = [(v, STYLES[style[v]], style[v]) for v in values]
-    return NetworkPicture(title, width, height, nodes, edges, legend)
+    key = ("narrow-" if narrow else "wide-") + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
+    return NetworkPicture(key, title, width, height, nodes, edges, legend)
 
 
 # --- Provenance chains -----------------------------------------------------------------------------------

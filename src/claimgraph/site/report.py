@@ -172,12 +172,16 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
         return environment.get_template(template).render(site=site, urls=urls, name=site.name, **values)
 
     network = contradiction_graph(site.contradictions)
-    network_picture_ = network_picture(
-        network,
-        edge_attribute="kind",
-        href={n: u for n in network if (u := Urls(site, 0).actor(n))},
-        title="Contradiction network: actors joined by one edge per contradiction",
-    )
+    actor_links = {n: u for n in network if (u := Urls(site, 0).actor(n))}
+    lineage_links = {n: u for n in site.lineage.graph if (u := Urls(site, 0).document(n))}
+    network_title = "Contradiction network: actors joined by one edge per contradiction"
+    lineage_title = "Source lineage: which document or report derives from which"
+    pictures = {
+        "network": network_picture(network, edge_attribute="kind", href=actor_links, title=network_title),
+        "network_narrow": network_picture(
+            network, edge_attribute="kind", href=actor_links, title=network_title, narrow=True
+        ),
+    }
     css, verdict = _verdict(site)
     pages = {
         "style.css": (Path(__file__).parent / "templates" / "style.css").read_text(encoding="utf-8"),
@@ -187,7 +191,7 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
             verdict=verdict,
             verdict_class=css,
             tally=_tally_text(site),
-            network=network_picture_,
+            **pictures,
             timeline=timeline_picture(list(site.sides.values())),
             summaries=site.document_summaries(),
         ),
@@ -200,14 +204,14 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
         "network.html": page(
             "network.html",
             0,
-            network=network_picture_,
+            **pictures,
             centrality=actor_centrality(network),
             contested=most_contradicted(site.contradictions),
             lineage=network_picture(
-                site.lineage.graph,
-                edge_attribute="relation",
-                href={n: u for n in site.lineage.graph if (u := Urls(site, 0).document(n))},
-                title="Source lineage: which document or report derives from which",
+                site.lineage.graph, edge_attribute="relation", href=lineage_links, title=lineage_title
+            ),
+            lineage_narrow=network_picture(
+                site.lineage.graph, edge_attribute="relation", href=lineage_links, title=lineage_title, narrow=True
             ),
             corroboration=corroboration(site.lineage),
         ),
