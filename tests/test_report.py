@@ -115,6 +115,9 @@ def test_a_page_per_claim_with_its_provenance_drawn(site: Path) -> None:
     assert "U.S. intelligence agencies affirms the proposition (in our words):" in text
     assert "Putin's ambitions extend well beyond a limited settlement in Ukraine" in text
     assert "Contradictions (1)" in text and "Tensions (0)" in text
+    doubt = text_of(claim_page(site, "rubio-unsure-putin-seeks-compromise"))
+    assert "Marco Rubio is uncertain about the proposition (in our words):" in doubt
+    assert "No other claim is uncertain about this proposition." in doubt
     assert "Validation results (1)" in text and "date is not stated" in text
 
 

@@ -43,6 +43,9 @@ __all__ = ["MARKER", "Urls", "build_report", "highlight", "passage", "render"]
 #: The file that marks a directory as a report this module wrote (and may therefore replace).
 MARKER = ".claimgraph-report"
 
+#: A stance as the verb of a sentence ("Rubio is uncertain about the proposition").
+STANCE_PHRASES = {"uncertain": "is uncertain about"}
+
 #: Characters of context shown around a passage at most, either side (cut at a line break when there is one).
 CONTEXT = 320
 
@@ -130,6 +133,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["curie"] = curie
     environment.filters["words"] = lambda value: str(value or "").replace("-", " ")
+    environment.filters["stance_phrase"] = lambda stance: STANCE_PHRASES.get(str(stance), str(stance).replace("-", " "))
     environment.globals["plural"] = plural
     environment.globals["zip"] = zip
     return environment
