@@ -175,27 +175,39 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
         urls = Urls(site, depth)
         return environment.get_template(template).render(site=site, urls=urls, name=site.name, **values)
 
+    def drawn(name: str, graph: Any, attribute: str, href: dict[str, str], title: str) -> dict[str, Any]:
+        """The picture of ``graph`` for wide screens (``name``) and for phones (``name_narrow``)."""
+        return {
+            name: network_picture(graph, edge_attribute=attribute, href=href, title=title),
+            f"{name}_narrow": network_picture(graph, edge_attribute=attribute, href=href, title=title, narrow=True),
+        }
+
     network = contradiction_graph(site.contradictions)
-    actor_links = {n: u for n in network if (u := Urls(site, 0).actor(n))}
-    lineage_links = {n: u for n in site.lineage.graph if (u := Urls(site, 0).document(n))}
-    network_title = "Contradiction network: actors joined by one edge per contradiction"
-    lineage_title = "Source lineage: which document or report derives from which"
-    pictures = {
-        "network": network_picture(network, edge_attribute="kind", href=actor_links, title=network_title),
-        "network_narrow": network_picture(
-            network, edge_attribute="kind", href=actor_links, title=network_title, narrow=True
-        ),
-    }
+    urls = Urls(site, 0)
+    contradiction_pictures = drawn(
+        "network",
+        network,
+        "kind",
+        {n: u for n in network if (u := urls.actor(n))},
+        "Contradiction network: actors joined by one edge per contradiction",
+    )
+    lineage_pictures = drawn(
+        "lineage",
+        site.lineage.graph,
+        "relation",
+        {n: u for n in site.lineage.graph if (u := urls.document(n))},
+        "Source lineage: which document or report derives from which",
+    )
     css, verdict = _verdict(site)
     pages = {
-        "style.css": (Path(__file__).parent / "templates" / "style.css").read_text(encoding="utf-8"),
+        "style.css": environment.loader.get_source(environment, "style.css")[0] if environment.loader else "",
         "index.html": page(
             "index.html",
             0,
             verdict=verdict,
             verdict_class=css,
             tally=_tally_text(site),
-            **pictures,
+            **contradiction_pictures,
             timeline=timeline_picture(list(site.sides.values())),
             summaries=site.document_summaries(),
         ),
@@ -208,15 +220,10 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
         "network.html": page(
             "network.html",
             0,
-            **pictures,
+            **contradiction_pictures,
+            **lineage_pictures,
             centrality=actor_centrality(network),
             contested=most_contradicted(site.contradictions),
-            lineage=network_picture(
-                site.lineage.graph, edge_attribute="relation", href=lineage_links, title=lineage_title
-            ),
-            lineage_narrow=network_picture(
-                site.lineage.graph, edge_attribute="relation", href=lineage_links, title=lineage_title, narrow=True
-            ),
             corroboration=corroboration(site.lineage),
         ),
         "claims.html": page("claims.html", 0),
@@ -237,8 +244,8 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
             anchors=anchors,
             text=None if text is None else highlight(text, anchors, site.names),
         )
+    urls = Urls(site, 1)
     for claim, context in site.claims.items():
-        urls = Urls(site, 1)
         pages[f"claims/{slug(claim)}.html"] = page(
             "claim.html",
             1,
