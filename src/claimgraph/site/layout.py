@@ -30,12 +30,17 @@ if TYPE_CHECKING:
     from claimgraph.queries.explain import EvidenceTrail, Side
 
 __all__ = [
+    "ROLES",
     "STYLES",
+    "ChainEdge",
     "ChainNode",
     "EdgeStyle",
     "NetworkPicture",
+    "PictureEdge",
+    "PictureNode",
     "ProvenancePicture",
     "Timeline",
+    "TimelineMark",
     "network_picture",
     "provenance_picture",
     "spring_positions",
