@@ -622,3 +622,22 @@ def test_a_build_is_reproducible_whatever_the_hash_seed(tmp_path: Path) -> None:
         built.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert len(built[0]) > 26 + 25
     assert built[0] == built[1]
+
+
+def test_a_result_on_an_actor_is_shown_on_its_page(tmp_path: Path) -> None:
+    # A copy of the data whose Reuters has lost its label: a violation whose focus node is an actor.
+    root = tmp_path / "data"
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    shutil.copytree(REPO / "graph", root / "graph")
+    actors = root / "graph" / "actors.trig"
+    text = actors.read_text("utf-8")
+    labelled = 'actor:reuters\n        a          cg:NewsOutlet ;\n        rdfs:label "Reuters"@en .'
+    assert labelled in text
+    actors.write_text(text.replace(labelled, "actor:reuters\n        a          cg:NewsOutlet ."), "utf-8")
+    out = tmp_path / "site"
+    build_report(load_dataset(root), out, queries_directory=REPO / "queries")
+    overview = text_of((out / "index.html").read_text("utf-8"))
+    assert "Fails validation: 1 violation, 1 warning." in overview
+    page = text_of(next((out / "actors").glob("reuters-*.html")).read_text("utf-8"))
+    assert "Validation results (1)" in page and "An agent needs at least one rdfs:label" in page
+    assert "cgsh:Agent-label · graph/actors.trig:71" in page
