@@ -90,7 +90,7 @@ def test_overview_has_the_network_a_timeline_and_a_summary_per_document(site: Pa
     row = re.search(r"<tr><td data-label=\"Archived document\">(.*?)</tr>", index, re.S)
     assert row is not None
     cells = re.findall(r'<td data-label="[^"]+">(.*?)</td>', row.group(0), re.S)
-    assert [text_of(c) for c in cells[1:]] == ["26", "3", "8", "1", "26"]
+    assert [text_of(c) for c in cells[1:]] == ["26", "3", "8", "0", "1", "26"]
     assert "optimism" in cells[0]
 
 
@@ -641,3 +641,17 @@ def test_a_result_on_an_actor_is_shown_on_its_page(tmp_path: Path) -> None:
     page = text_of(next((out / "actors").glob("reuters-*.html")).read_text("utf-8"))
     assert "Validation results (1)" in page and "An agent needs at least one rdfs:label" in page
     assert "cgsh:Agent-label · graph/actors.trig:71" in page
+
+
+def test_a_report_of_data_that_fails_validation(tmp_path: Path) -> None:
+    # A synthetic corpus plants provenance violations of every kind, claims without a proposition among them.
+    data = tmp_path / "corpus"
+    assert CliRunner().invoke(main, ["synth", "--claims", "64", "--seed", "1", "-o", str(data)]).exit_code == 0
+    out = tmp_path / "site"
+    build_report(load_dataset(data), out, queries_directory=REPO / "queries")
+    overview = text_of((out / "index.html").read_text("utf-8"))
+    assert re.search(r"Fails validation: \d+ violations?, \d+ warnings?\.", overview)
+    pages = list((out / "claims").glob("*.html"))
+    assert 50 < len(pages) < 64  # a claim with no proposition or stance has no page; its results are listed
+    flagged = [p for p in pages if 'class="badge violation"' in p.read_text("utf-8")]
+    assert flagged and all("VIOLATION" in text_of(p.read_text("utf-8")).upper() for p in flagged)

@@ -147,22 +147,24 @@ class ClaimContext:
             found.append(("anonymous", "Anonymous source only"))
         if self.single_origin:
             found.append(("single", "Single origin"))
-        warnings = sum(1 for f in self.findings if f.severity in ("Violation", "Warning"))
-        if warnings:
-            found.append(("warning", plural(warnings, "warning")))
+        for severity in ("Violation", "Warning"):
+            count = sum(1 for f in self.findings if f.severity == severity)
+            if count:
+                found.append((severity.lower(), plural(count, severity.lower())))
         return found
 
 
 @dataclass(frozen=True)
 class DocumentSummary:
     """An archived document's share of the graph: claims read in it, contradictions they take part in
-    (within the document or across documents) and the validation results on those claims."""
+    (within the document or across documents) and the validation results on those claims, by severity."""
 
     document: str
     claims: int
     non_responses: int
     contradictions: int
     across: int
+    violations: int
     warnings: int
     infos: int
 
@@ -178,6 +180,15 @@ class ActorView:
     relayed: list[str]
     non_responses: list[NonResponse]
     contradictions: list[int]
+
+
+@dataclass
+class _Index:
+    by_evidence: dict[str, Anchor] = field(default_factory=dict)
+    in_document: defaultdict[str, list[Anchor]] = field(default_factory=lambda: defaultdict(list))
+    claims_of: defaultdict[str, list[ClaimContext]] = field(default_factory=lambda: defaultdict(list))
+    responses_of: defaultdict[str, list[NonResponse]] = field(default_factory=lambda: defaultdict(list))
+    contradictions_of: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
 @dataclass
@@ -198,6 +209,7 @@ class Site:
     non_responses: dict[str, NonResponse] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     validated: list[str] = field(default_factory=list)
+    _index: _Index | None = field(default=None, repr=False)
 
     def name(self, iri: str) -> str:
         return self.names.get(iri, curie(iri))
@@ -209,12 +221,10 @@ class Site:
         return ActorView(
             affiliations=sorted({v for v, r in out if r == "affiliated-with"}, key=self.name),
             members=sorted({u for u, r in into if r == "affiliated-with"}, key=self.name),
-            claims=[c for c in self.claims.values() if c.side.claimant == actor],
+            claims=self.index.claims_of.get(actor, []),
             relayed=sorted({u for u, r in into if r == "relayed-by"}, key=self.name),
-            non_responses=[n for n in self.non_responses.values() if n.respondent == actor],
-            contradictions=[
-                n for n, c in enumerate(self.contradictions, start=1) if actor in {s.claimant for s in c.sides}
-            ],
+            non_responses=self.index.responses_of.get(actor, []),
+            contradictions=self.index.contradictions_of.get(actor, []),
         )
 
     def lineage_links(self, document: str) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
@@ -239,8 +249,31 @@ class Site:
         """The validation results whose focus node is ``node``."""
         return [f for f in self.findings if f.focus == node]
 
+    @property
+    def index(self) -> _Index:
+        """Lookups by node, built once (after :func:`collect`): a large graph has many pages to fill."""
+        if self._index is None:
+            index = _Index()
+            for anchor in self.anchors:
+                index.by_evidence.setdefault(anchor.evidence, anchor)
+                index.in_document[anchor.document].append(anchor)
+            for claim in self.claims.values():
+                index.claims_of[claim.side.claimant].append(claim)
+            for response in self.non_responses.values():
+                index.responses_of[response.respondent].append(response)
+            for number, contradiction in enumerate(self.contradictions, start=1):
+                for actor in dict.fromkeys(s.claimant for s in contradiction.sides):
+                    index.contradictions_of[actor].append(number)
+            self._index = index
+        return self._index
+
     def anchor_for(self, evidence: str) -> Anchor | None:
-        return next((a for a in self.anchors if a.evidence == evidence), None)
+        """The anchor of a piece of evidence, if it has one with a position."""
+        return self.index.by_evidence.get(evidence)
+
+    def anchors_in(self, document: str) -> list[Anchor]:
+        """The anchors of the claims and non-responses read in ``document``, in text order."""
+        return self.index.in_document.get(document, [])
 
     def document_summaries(self) -> list[DocumentSummary]:
         """One summary per archived document, in title order."""
@@ -248,18 +281,19 @@ class Site:
         for document in sorted(self.documents, key=self.name):
             if self.documents[document]["kind"] != "document":
                 continue
-            here = {a.claim for a in self.anchors if a.document == document}
-            claims = [c for c in self.claims.values() if c.iri in here]
+            here = {a.claim for a in self.anchors_in(document)}
+            claims = [self.claims[c] for c in sorted(here) if c in self.claims]
             numbers = {n for c in claims for n in (*c.contradictions, *c.tensions)}
             across = sum(1 for n in numbers if self.contradictions[n - 1].spans_documents)
             summaries.append(
                 DocumentSummary(
                     document=document,
                     claims=len(claims),
-                    non_responses=sum(1 for r in self.non_responses if r in here),
+                    non_responses=sum(1 for r in here if r in self.non_responses),
                     contradictions=len(numbers),
                     across=across,
-                    warnings=sum(1 for c in claims for f in c.findings if f.severity in ("Violation", "Warning")),
+                    violations=sum(1 for c in claims for f in c.findings if f.severity == "Violation"),
+                    warnings=sum(1 for c in claims for f in c.findings if f.severity == "Warning"),
                     infos=sum(1 for c in claims for f in c.findings if f.severity == "Info"),
                 )
             )
@@ -270,6 +304,8 @@ def _rows(engine: Engine, query: str, name: str) -> list[dict[str, str]]:
     answer = engine.select(sparql_prefixes() + query, name=name)
     return [{k: (str(v) if isinstance(v, ox.Triple) else v.value) for k, v in r.items()} for r in answer.dicts()]
 
+
+_CLAIMS = "SELECT DISTINCT ?claim WHERE { ?claim cg:claimant ?claimant ; cg:proposition ?p ; cg:stance ?stance }"
 
 _DOCUMENTS = """SELECT ?doc ?class ?p ?o WHERE {
   VALUES ?class { cg:SourceDocument cg:CitedSource }
@@ -324,9 +360,8 @@ def collect(dataset: Dataset, engine: Engine, queries_directory: Path, report: V
 
     names = labels(engine)
     found = find_contradictions(engine, queries_directory, sources=dataset)
-    claims = sorted(
-        r["claim"] for r in _rows(engine, "SELECT DISTINCT ?claim WHERE { ?claim cg:claimant ?x }", "claims")
-    )
+    # Claims the validation may have refused (no proposition or stance) get no page: their results do.
+    claims = sorted(r["claim"] for r in _rows(engine, _CLAIMS, "claims"))
     sides = explain_claims(engine, claims)
     documents: dict[str, dict[str, Any]] = {}
     for row in _rows(engine, _DOCUMENTS, "documents"):
@@ -412,20 +447,27 @@ def _claims(site: Site, comments: dict[str, str], anonymous: set[str]) -> None:
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in site.findings:
         findings[finding.focus].append(finding)
+    # Indexes first: a large graph has many claims, and each looks up its own.
+    numbers_of: dict[str, list[int]] = defaultdict(list)
+    for number, contradiction in enumerate(site.contradictions, start=1):
+        for claim in dict.fromkeys(s.claim for s in contradiction.sides):
+            numbers_of[claim].append(number)
+    anchors_of: dict[str, list[Anchor]] = defaultdict(list)
+    for anchor in site.anchors:
+        anchors_of[anchor.claim].append(anchor)
+    statements: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for claim, side in site.sides.items():
+        statements[(side.proposition, side.stance)].append(claim)
     for claim, side in sorted(site.sides.items(), key=lambda item: site.name(item[0])):
-        numbers = [n for n, c in enumerate(site.contradictions, start=1) if claim in {s.claim for s in c.sides}]
+        numbers = numbers_of.get(claim, [])
         site.claims[claim] = ClaimContext(
             side=side,
             comment=comments.get(claim),
-            anchors=[a for a in site.anchors if a.claim == claim],
+            anchors=anchors_of.get(claim, []),
             findings=findings.get(claim, []),
             anonymous_only=claim in anonymous,
             single_origin=claim in single,
-            corroborated_by=sorted(
-                other
-                for other, s in site.sides.items()
-                if other != claim and s.proposition == side.proposition and s.stance == side.stance
-            ),
+            corroborated_by=sorted(c for c in statements[(side.proposition, side.stance)] if c != claim),
             contradictions=[n for n in numbers if site.contradictions[n - 1].kind != "support-based-tension"],
             tensions=[n for n in numbers if site.contradictions[n - 1].kind == "support-based-tension"],
         )

@@ -235,7 +235,7 @@ def render(site: Site, dataset: Dataset) -> dict[str, str]:
     for actor in _actor_nodes(site):
         pages[f"actors/{slug(actor)}.html"] = page("actor.html", 1, actor=actor)
     for document in site.documents:
-        anchors = [a for a in site.anchors if a.document == document]
+        anchors = site.anchors_in(document)
         text = site.texts.get(document)
         pages[f"documents/{slug(document)}.html"] = page(
             "document.html",
