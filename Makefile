@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint w3c-suite docs bench bench-ci clean
+.PHONY: install run test lint w3c-suite axe-core docs bench bench-ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,18 @@ run: install
 	$(VENV)/bin/claimgraph report -o build/report
 	@echo "Report: build/report/index.html"
 
-test: install lint w3c-suite
+test: install lint w3c-suite axe-core
 	$(PY) -m pytest
 
 # The W3C SHACL test suite for tests/test_w3c_shacl.py, from the installed pySHACL version's sdist
 # (pip download; only test/resources/sht_tests/ is kept), cached in tests/.w3c-shacl/ (git-ignored).
 w3c-suite: install
 	$(PY) tests/helpers/fetch_w3c_shacl.py
+
+# axe-core for the report's accessibility test (tests/test_report.py), from npm (npm pack; only
+# axe.min.js is kept), cached in tests/.axe-core/ (git-ignored).
+axe-core: install
+	$(PY) tests/helpers/fetch_axe_core.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests
@@ -45,4 +50,4 @@ bench-ci: install
 	$(PY) -m bench --sizes 10k --out bench/ci
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/.w3c-shacl
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/.w3c-shacl tests/.axe-core

@@ -347,14 +347,16 @@ def network(
     "Report on the named graphs of this SPARQL 1.1 endpoint (read-only) instead of files; shapes from --data."
 )
 def report(out: Path, data_dir: Path | None, endpoint: str | None, timeout: float) -> None:
-    """Write a static HTML report: validation, contradictions, network, actors, sources, ontology.
+    """Write a static HTML report: claims, contradictions, network, actors, sources, ontology.
 
-    Pages: an overview (what was validated, counts, the verdict); the contradictions with both sides
-    and how each reached us; network pictures (inline SVG) with centrality, circular sourcing and
-    independent origins; one page per actor and per source document, with the archived text and every
-    claim's anchor highlighted; the ontology and shapes documented from their Turtle. No script, no
-    external resource: open OUTPUT/index.html from the file system. Built in a temporary directory and
-    renamed into place, so the site is never half-written.
+    Pages: an overview (the verdict, counts, the contradiction network, a timeline of dated claims, a
+    summary per document); a page per claim (its passage in context, its provenance chain drawn, its
+    proposition, contradictions, tensions, corroboration and validation results) and per proposition;
+    the contradictions, one card per pair with the reasons' chains (file:line, notes) and confidence;
+    network pictures with centrality, circular sourcing and independent origins; a page per actor and
+    per source document (the archived text with every anchor highlighted); the ontology and shapes from
+    their Turtle. No script, no external resource: open OUTPUT/index.html from the file system. Built
+    in a temporary directory and renamed into place, so the site is never half-written.
 
     \b
     Example:
