@@ -401,6 +401,7 @@ class Locator:
         self._order = {path: i for i, path in enumerate(self._files)}
         self._named = set(dataset.store.named_graphs())
         self._default_candidates: list[Path] | None = None
+        self._subjects_by_file: dict[Path, set[str]] | None = None
 
     def index(self, path: Path) -> FileIndex | None:
         """The scan of ``path``, or ``None`` if it is not a scanned syntax or cannot be read."""
@@ -420,12 +421,15 @@ class Locator:
 
     def _subjects_in(self, path: Path) -> list[str]:
         """The nodes of :attr:`_subjects` that are subjects in a graph ``path`` defines."""
-        store, sources = self.dataset.store, self.dataset.sources
-        return sorted(
-            node
-            for node in self._subjects or ()
-            if any(sources.get(q.graph_name) == path for q in store.quads_for_pattern(ox.NamedNode(node), None, None))
-        )
+        if self._subjects_by_file is None:  # every file's at once: one look at each node's statements
+            store, sources = self.dataset.store, self.dataset.sources
+            by_file: dict[Path, set[str]] = {}
+            for node in self._subjects or ():
+                for graph in _graphs(store.quads_for_pattern(ox.NamedNode(node), None, None)):
+                    if (source := sources.get(graph)) is not None:
+                        by_file.setdefault(source, set()).add(node)
+            self._subjects_by_file = by_file
+        return sorted(self._subjects_by_file.get(path, ()))
 
     def locate(self, node: str) -> SourcePosition | None:
         """Where ``node`` (an IRI, as in a validation result) is defined; see the module's rules."""

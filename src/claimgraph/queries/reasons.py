@@ -16,6 +16,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -341,11 +342,13 @@ def describe_links(
     places: dict[Step, tuple[str | None, int | None]] = {}
     if dataset is not None:
         locator = Locator(dataset, subjects={s for s, _, _ in steps})
+        shown: dict[Path, str] = {}  # a few files for thousands of steps: each resolved once
         for step in steps:
             found = locator.locate_statement(*step)
             if found is not None:
-                shown = relative_to(found.path, dataset.root) or found.path
-                places[step] = (str(shown), found.line)
+                if found.path not in shown:
+                    shown[found.path] = str(relative_to(found.path, dataset.root) or found.path)
+                places[step] = (shown[found.path], found.line)
 
     def links(chain: Sequence[Step]) -> tuple[Link, ...]:
         return tuple(
