@@ -7,6 +7,8 @@ and why, is in docs/design.md (remote engines).
 
 from __future__ import annotations
 
+import http.client
+import io
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +22,7 @@ import pyoxigraph as ox
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError, RowCapError
 from claimgraph.namespaces import CG
 from claimgraph.sparql.lexer import refuse_service, scan, values_block
-from claimgraph.sparql.results import normalise_json_results, xml_fault
+from claimgraph.sparql.results import NormalisingReader, normalise_json_results, xml_fault
 from claimgraph.sparql.transport import Credentials, Transport, clip, server_text
 from claimgraph.terms import Term
 
@@ -236,6 +238,43 @@ class RemoteEngine:
             return self._request(query, name=name, options=dataset)
         return self._request(query, name=name, options=_UNION_OPTION if union == "option" else ())
 
+    def solutions(self, query: str, *, name: str = "query") -> Iterator[tuple[Term | None, ...]]:
+        """The rows of a SELECT query that names its own graphs, read as they arrive (never held whole).
+
+        For results too large to hold (a whole store's triples): memory holds one chunk of the answer
+        at a time. Only W3C SPARQL JSON results are asked for; Virtuoso's are normalised on the way.
+
+        :raises EndpointError: if the endpoint fails, caps the rows, or answers with something else
+            than SPARQL JSON results, or with a document cut short or garbled.
+        """
+        refuse_service(query, name=name)
+        with self._transport.query_stream(
+            self.endpoint, query, name=name, accept="application/sparql-results+json"
+        ) as response:
+            content_type = response.headers.get("Content-Type", "")
+            capped_at = response.headers.get("X-SPARQL-MaxRows")
+            if not content_type.split(";")[0].strip().lower().endswith("json"):
+                body = response.read(4096)
+                raise EndpointError(
+                    self.endpoint,
+                    f"answered {name} with {content_type or 'no Content-Type'}, not SPARQL JSON results"
+                    f" ({clip(server_text(body, content_type))}): is this a SPARQL query endpoint?",
+                )
+            if capped_at is not None:
+                raise _row_cap(self.endpoint, name, capped_at)
+            try:
+                reader = io.BufferedReader(NormalisingReader(response))
+                parsed = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
+                if not isinstance(parsed, ox.QuerySolutions):
+                    raise ValueError("an ASK answer")
+                variables = parsed.variables
+                for solution in parsed:
+                    yield tuple(solution[v] for v in variables)
+            except (SyntaxError, ValueError) as error:
+                raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None
+            except (OSError, http.client.HTTPException) as error:
+                raise EndpointError(self.endpoint, f"broke off its answer to {name}: {error}") from None
+
     def _request(self, query: str, *, name: str, options: Sequence[tuple[str, str]] = ()) -> QueryResults:
         answer = self._transport.query(self.endpoint, query, name=name, accept=_ACCEPT, options=options)
         content_type, body = answer.content_type, answer.body
@@ -247,12 +286,7 @@ class RemoteEngine:
                 f" ({clip(server_text(body, content_type))}): is this a SPARQL query endpoint?",
             )
         if capped_at is not None:
-            raise RowCapError(
-                self.endpoint,
-                f"cut {name} at its row cap of {capped_at} rows (X-SPARQL-MaxRows), so the results may be"
-                " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
-                cap=int(capped_at) if capped_at.strip().isdigit() else 0,
-            )
+            raise _row_cap(self.endpoint, name, capped_at)
         try:
             if "xml" in content_type:
                 # pyoxigraph reads a cut-off XML document as complete (fewer rows, no error).
@@ -283,6 +317,15 @@ _ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9
 _RESULTS_TYPES = ("json", "xml")
 
 _UNAUTHORIZED = "wrong or missing credentials (URL form http://USER:PASSWORD@host/…): {said}"
+
+
+def _row_cap(endpoint: str, name: str, capped_at: str) -> RowCapError:
+    return RowCapError(
+        endpoint,
+        f"cut {name} at its row cap of {capped_at} rows (X-SPARQL-MaxRows), so the results may be"
+        " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
+        cap=int(capped_at) if capped_at.strip().isdigit() else 0,
+    )
 
 
 def _syntax_error(name: str, message: str) -> QuerySyntaxError:
