@@ -119,6 +119,14 @@ class LoadMeter:
     help="virtuoso-bulk: the server's SQL port, reached with isql-vt.",
 )
 @click.option(
+    "--swap-batch",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="GRAPHS",
+    help="Graphs per swap request; with several requests each graph is replaced whole, but not all at once."
+    "  [default: all in one request; virtuoso-bulk 500 (Virtuoso 7.2 refuses about 1,000 MOVEs in one)]",
+)
+@click.option(
     "--retries",
     type=click.IntRange(min=0),
     default=3,
@@ -137,6 +145,7 @@ def load(
     batch_size: int | None,
     bulk_dir: Path | None,
     isql: str,
+    swap_batch: int | None,
     retries: int,
 ) -> None:
     """Load the dataset into a triple store, one named graph per graph, replacing them atomically.
@@ -206,11 +215,18 @@ def load(
         method=how,  # type: ignore[arg-type]  # one of METHOD_NAMES, checked by click
         batch_size=batch_size,
         bulk_loader=loader,
+        swap_batch=swap_batch or (500 if how == "virtuoso-bulk" else None),
         timeout=timeout,
         retries=retries,
         progress=meter,
     )
     meter.finish(result.triples, result.seconds)
+    if result.swaps > 1:
+        click.echo(
+            f"load: {len(result.graphs)} graphs swapped in {result.swaps} requests (each graph replaced whole,"
+            " not all at once)",
+            err=True,
+        )
     names = {
         "update": "SPARQL Update",
         "graph-store": "Graph Store Protocol",

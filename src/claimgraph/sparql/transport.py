@@ -82,6 +82,7 @@ class Transport:
         backoff: float = 0.5,
         unauthorized: str = "",
     ) -> None:
+        self._auth: urllib.request.AbstractDigestAuthHandler | None = None
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler({}),
             _SameEndpointRedirects(),
@@ -101,6 +102,8 @@ class Transport:
                 else urllib.request.HTTPDigestAuthHandler(manager)
             )
             handlers.append(auth)
+            if isinstance(auth, urllib.request.AbstractDigestAuthHandler):
+                self._auth = auth
         self._opener = urllib.request.build_opener(*handlers)
         self.timeout = timeout
         self.retries = retries
@@ -198,6 +201,11 @@ class Transport:
                 failure = _http_failure(endpoint, error, name, self.unauthorized, attempts=attempt + 1)
             except (OSError, http.client.HTTPException, ValueError) as error:  # ValueError: a malformed URL
                 failure = _connection_failure(endpoint, error, self.timeout, attempts=attempt + 1)
+            finally:
+                # urllib's digest handler counts its challenges until an answer succeeds: after five
+                # failed answers (HTTP 500, say) it would refuse every later request as HTTP 401.
+                if self._auth is not None:
+                    self._auth.reset_retry_count()
             if not failure.transient or attempt >= self.retries:
                 raise failure from None
             time.sleep(self.backoff * 2**attempt)

@@ -69,6 +69,8 @@ class LoadResult:
     :ivar graphs: every graph loaded and its number of triples (as counted in the store afterwards).
     :ivar run_id: the id in the load's staging graph IRIs.
     :ivar method: how the triples went in (one of :data:`METHODS`).
+    :ivar swaps: update requests the swap took (1: every graph replaced at once; more: each graph
+        replaced whole, but not all at once).
     :ivar seconds: where the time went: ``upload`` (into the staging graphs), ``count`` (both count
         checks) and ``swap`` (the ``MOVE`` request, in which the store copies every triple).
     """
@@ -76,6 +78,7 @@ class LoadResult:
     graphs: dict[str, int]
     run_id: str
     method: str = "update"
+    swaps: int = 1
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -259,6 +262,7 @@ def load_store(
     method: Method | None = None,
     batch_size: int | None = None,
     bulk_loader: VirtuosoBulkLoader | None = None,
+    swap_batch: int | None = None,
     timeout: float = 60.0,
     retries: int = 3,
     backoff: float = 0.5,
@@ -277,6 +281,9 @@ def load_store(
     :param batch_size: triples per request or bulk-load file (default: :data:`DEFAULT_BATCH_SIZES`);
         a graph with blank nodes goes whole.
     :param bulk_loader: Virtuoso's bulk loader (``virtuoso-bulk``).
+    :param swap_batch: graphs per swap request (default: all in one request, replaced at once); a
+        store may refuse one request for thousands of graphs (Virtuoso 7.2 fails on about 1,000
+        MOVEs, SQ156), and then each graph is still replaced whole, but not all at once.
     :param timeout: seconds to wait for each HTTP answer.
     :param retries: how often to retry a transient failure of one request.
     :param backoff: seconds before the first retry; doubled for each next one.
@@ -295,8 +302,8 @@ def load_store(
     if how == "virtuoso-bulk" and bulk_loader is None:
         raise ValueError("method virtuoso-bulk needs a bulk loader")
     size = DEFAULT_BATCH_SIZES[how] if batch_size is None else batch_size
-    if size < 1:
-        raise ValueError("batch_size must be at least 1")
+    if size < 1 or (swap_batch is not None and swap_batch < 1):
+        raise ValueError("batch_size and swap_batch must be at least 1")
     update_endpoint = update_endpoint or endpoint
     in_default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if in_default:
@@ -355,7 +362,7 @@ def load_store(
         )
     seconds["count"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    _swap(remote, run, targets, staging, sent)
+    swaps = _swap(remote, run, targets, staging, sent, swap_batch or len(targets) or 1)
     seconds["swap"] = time.perf_counter() - clock
     clock = time.perf_counter()
     counted = remote.counts(targets)
@@ -368,7 +375,7 @@ def load_store(
             f"after the swap <{first}> holds {counted.get(first, 0)} triples, {sent[first]} were sent"
             f" ({len(wrong)} graphs differ)",
         )
-    return LoadResult(graphs={t: counted[t] for t in targets}, run_id=run, method=how, seconds=seconds)
+    return LoadResult(graphs={t: counted[t] for t in targets}, run_id=run, method=how, swaps=swaps, seconds=seconds)
 
 
 def _bulk_load(
@@ -389,8 +396,21 @@ def _bulk_load(
     loader.checkpoint()
 
 
-def _swap(store: _Store, run: str, targets: list[str], staging: dict[str, str], expected: dict[str, int]) -> None:
-    """Move every staging graph onto its target in one update request, re-sent only when safe."""
+def _swap(
+    store: _Store, run: str, targets: list[str], staging: dict[str, str], expected: dict[str, int], per_request: int
+) -> int:
+    """Move every staging graph onto its target, ``per_request`` graphs per update request; the number
+    of requests. In one request every graph is replaced at once; in several, each graph whole."""
+    chunks = [targets[i : i + per_request] for i in range(0, len(targets), per_request)]
+    for chunk in chunks:
+        _swap_request(store, run, chunk, staging, expected)
+    return len(chunks)
+
+
+def _swap_request(
+    store: _Store, run: str, targets: list[str], staging: dict[str, str], expected: dict[str, int]
+) -> None:
+    """One swap request, re-sent after a failure only if the store is untouched."""
     request = " ;\n".join(f"MOVE <{staging[t]}> TO <{t}>" for t in targets)
     attempt = 0
     while True:
@@ -400,7 +420,7 @@ def _swap(store: _Store, run: str, targets: list[str], staging: dict[str, str], 
         except EndpointError as error:
             failure = error
         try:
-            staged = store.counts(staging.values())
+            staged = store.counts(staging[t] for t in targets)
             counted = store.counts(targets)
         except EndpointError:
             raise failure from None
