@@ -198,8 +198,16 @@ class RemoteEngine:
     def graphs(self) -> list[str]:
         """The named graphs queries see as their default graph: given, or the data graphs (listed once)."""
         if self._graphs is None:
-            listing = self._request(DATA_GRAPHS_QUERY, name="graph listing")
-            self._graphs = sorted(row[0].value for row in listing.rows if isinstance(row[0], ox.NamedNode))
+            # Every named graph, then those that use the vocabulary, in chunks: FILTER EXISTS stops at a
+            # graph's first such triple instead of testing every triple of the store (1M: 9 s to 1 s).
+            listing = self._request(NAMED_GRAPHS_QUERY, name="graph listing")
+            names = sorted(row[0].value for row in listing.rows if isinstance(row[0], ox.NamedNode))
+            graphs: list[str] = []
+            for start in range(0, len(names), _GRAPHS_PER_QUERY):
+                values = values_block({"g": [ox.NamedNode(g) for g in names[start : start + _GRAPHS_PER_QUERY]]})
+                data = self._request(DATA_GRAPHS_QUERY.replace("VALUES_BLOCK", values), name="graph listing")
+                graphs += (row[0].value for row in data.rows if isinstance(row[0], ox.NamedNode))
+            self._graphs = sorted(graphs)
         return self._graphs
 
     def _union_by(self) -> str:
@@ -212,17 +220,27 @@ class RemoteEngine:
         with self._probing:
             if self._union is None:
                 union = "from"
-                if not self._request(_NOT_UNION_PROBE, name="default graph probe").boolean:
+                missing = self._request(_NOT_UNION_PROBE, name="default graph probe").rows
+                if not missing:
                     union = "store"
                 else:
                     try:
-                        options = _UNION_OPTION
-                        if not self._request(_NOT_UNION_PROBE, name="default graph probe", options=options).boolean:
+                        if self._union_option_works(missing[0]):
                             union = "option"
                     except EndpointError:
                         pass  # a store that refuses the option gets the graphs named in each request
                 self._union = union
         return self._union
+
+    def _union_option_works(self, missing: tuple[Term | None, ...]) -> bool:
+        """Whether Oxigraph's option makes the default graph the union: it does so whole or not at all,
+        so one triple the store's own default graph lacks tells (no second scan of the store); a
+        triple with a blank node cannot be named, and then every triple is checked."""
+        if all(isinstance(t, ox.NamedNode | ox.Literal) for t in missing):
+            check = "ASK { " + values_block({v: [t] for v, t in zip("spo", missing, strict=True) if t}) + " ?s ?p ?o }"
+            return bool(self._request(check, name="default graph probe", options=_UNION_OPTION).boolean)
+        everything = "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+        return not self._request(everything, name="default graph probe", options=_UNION_OPTION).boolean
 
     def select(self, query: str, *, bindings: Mapping[str, Term] | None = None, name: str = "query") -> QueryResults:
         shape = scan(query, name=name)
@@ -299,15 +317,25 @@ class RemoteEngine:
             raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None
 
 
-#: The named graphs holding claimgraph data: any that uses the ``cg:`` vocabulary (store system graphs do not).
-DATA_GRAPHS_QUERY = f"""SELECT DISTINCT ?g WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(STRSTARTS(STR(?p), "{CG}") || (isIRI(?o) && STRSTARTS(STR(?o), "{CG}"))
-         || (isIRI(?s) && STRSTARTS(STR(?s), "{CG}")))
+#: Every named graph of the store.
+NAMED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+#: Of the graphs in VALUES_BLOCK, those holding claimgraph data: any that uses the ``cg:`` vocabulary
+#: (store system graphs do not).
+DATA_GRAPHS_QUERY = f"""SELECT ?g WHERE {{
+  VALUES_BLOCK
+  FILTER EXISTS {{
+    GRAPH ?g {{ ?s ?p ?o }}
+    FILTER(STRSTARTS(STR(?p), "{CG}") || (isIRI(?o) && STRSTARTS(STR(?o), "{CG}"))
+           || (isIRI(?s) && STRSTARTS(STR(?s), "{CG}")))
+  }}
 }}"""
 
-#: True when some named-graph triple is not in the default graph, i.e. the default graph is not the union.
-_NOT_UNION_PROBE = "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+#: Graphs named in one data-graph query.
+_GRAPHS_PER_QUERY = 1_000
+
+#: A named-graph triple that is not in the default graph: none when the default graph is the union.
+_NOT_UNION_PROBE = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } } LIMIT 1"
 
 #: Oxigraph server's protocol option making the default graph the union of the named graphs.
 _UNION_OPTION = (("union-default-graph", ""),)
