@@ -215,7 +215,7 @@ def load(
         method=how,  # type: ignore[arg-type]  # one of METHOD_NAMES, checked by click
         batch_size=batch_size,
         bulk_loader=loader,
-        swap_batch=swap_batch or (500 if how == "virtuoso-bulk" else None),
+        swap_batch=swap_batch,
         timeout=timeout,
         retries=retries,
         progress=meter,

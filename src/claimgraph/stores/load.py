@@ -58,6 +58,10 @@ DEFAULT_BATCH_SIZES: dict[str, int] = {
     "virtuoso-bulk": 1_000_000,
 }
 
+#: Graphs per swap request where the caller gives none (else all in one): Virtuoso 7.2 refuses one
+#: update of about 1,000 MOVEs (SQ156, or SQ200 "Query too large"); 500 pass in about a second.
+DEFAULT_SWAP_BATCHES: dict[str, int] = {"virtuoso-bulk": 500}
+
 #: Graphs named in one count query (a VALUES block of IRIs; stores limit a query's length).
 _COUNT_CHUNK = 2_000
 
@@ -281,9 +285,10 @@ def load_store(
     :param batch_size: triples per request or bulk-load file (default: :data:`DEFAULT_BATCH_SIZES`);
         a graph with blank nodes goes whole.
     :param bulk_loader: Virtuoso's bulk loader (``virtuoso-bulk``).
-    :param swap_batch: graphs per swap request (default: all in one request, replaced at once); a
-        store may refuse one request for thousands of graphs (Virtuoso 7.2 fails on about 1,000
-        MOVEs, SQ156), and then each graph is still replaced whole, but not all at once.
+    :param swap_batch: graphs per swap request (default: :data:`DEFAULT_SWAP_BATCHES`, else all in
+        one request, replaced at once); a store may refuse one request for thousands of graphs
+        (Virtuoso 7.2 fails on about 1,000 MOVEs), and then each graph is still replaced whole, but
+        not all at once.
     :param timeout: seconds to wait for each HTTP answer.
     :param retries: how often to retry a transient failure of one request.
     :param backoff: seconds before the first retry; doubled for each next one.
@@ -362,7 +367,8 @@ def load_store(
         )
     seconds["count"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    swaps = _swap(remote, run, targets, staging, sent, swap_batch or len(targets) or 1)
+    per_request = swap_batch or DEFAULT_SWAP_BATCHES.get(how) or len(targets) or 1
+    swaps = _swap(remote, run, targets, staging, sent, per_request)
     seconds["swap"] = time.perf_counter() - clock
     clock = time.perf_counter()
     counted = remote.counts(targets)
