@@ -124,7 +124,7 @@ class LoadMeter:
     default=None,
     metavar="GRAPHS",
     help="Graphs per swap request; with several requests each graph is replaced whole, but not all at once."
-    "  [default: all in one request; virtuoso-bulk 500 (Virtuoso 7.2 refuses about 1,000 MOVEs in one)]",
+    "  [default: all in one request; virtuoso-bulk 100 (Virtuoso 7.2 refuses about 1,000 MOVEs in one)]",
 )
 @click.option(
     "--retries",
