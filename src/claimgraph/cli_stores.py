@@ -103,7 +103,7 @@ class LoadMeter:
     type=click.IntRange(min=1),
     default=None,
     help="Triples per request or bulk-load file.  [default: update 1,000 (Virtuoso's SPARQL Update fails on much"
-    " larger ones), graph-store 10,000, dataset and oxigraph-bulk 100,000, virtuoso-bulk 1,000,000]",
+    " larger ones), graph-store 1,000, dataset and oxigraph-bulk 100,000, virtuoso-bulk 1,000,000]",
 )
 @click.option(
     "--bulk-dir",

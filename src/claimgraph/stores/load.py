@@ -52,7 +52,7 @@ Method = Literal["update", "graph-store", "dataset", "oxigraph-bulk", "virtuoso-
 #: Triples per request (or bulk-load file) where the caller gives no batch size.
 DEFAULT_BATCH_SIZES: dict[str, int] = {
     "update": 1_000,  # Virtuoso refuses updates that compile to more than 10,000 lines of SQL
-    "graph-store": 10_000,
+    "graph-store": 1_000,
     "dataset": 100_000,
     "oxigraph-bulk": 100_000,
     "virtuoso-bulk": 1_000_000,
