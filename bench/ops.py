@@ -235,9 +235,13 @@ def queries_raw(data: Path, repeat: int, samples: dict[str, str], only: str | No
 
 def contradictions_ours(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
     """claimgraph.queries.find_contradictions: every kind, each pair explained (claimants, sources…)."""
+    return contradictions_result(_engine(data), data, repeat)
+
+
+def contradictions_result(engine: Any, data: Path, repeat: int) -> dict[str, Any]:
+    """find_contradictions through ``engine`` (embedded or remote): time, pairs, kinds, a digest of the pairs."""
     from claimgraph.queries.contradictions import find_contradictions
 
-    engine = _engine(data)
     directory = next(iter(_canned(data).values())).path.parent
     seconds, found = _median(lambda: find_contradictions(engine, directory), repeat, at_least=0.5)
     kinds: dict[str, int] = {}
@@ -433,20 +437,28 @@ OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
+def _operations() -> dict[str, Callable[..., dict[str, Any]]]:
+    from bench.remote import OPERATIONS as STORE_OPERATIONS
+
+    return {**OPERATIONS, **STORE_OPERATIONS}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("operation", choices=[*sorted(OPERATIONS), "list-queries"])
+    operations = _operations()
+    parser.add_argument("operation", choices=[*sorted(operations), "list-queries"])
     parser.add_argument("data", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--results", type=Path, default=None, help="write validation results here (JSON)")
     parser.add_argument("--only", default=None, help="queries-*: only this canned query")
+    parser.add_argument("--store", default=None, help="store-*: how to reach the store (JSON, from bench.remote)")
     args = parser.parse_args(argv)
     if args.operation == "list-queries":
         sys.stdout.write("\n" + json.dumps(query_names(args.data)) + "\n")
         return 0
     manifest = json.loads((args.data / "manifest.json").read_text(encoding="utf-8"))
-    outcome = OPERATIONS[args.operation](
-        args.data, args.repeat, out=args.results, samples=manifest["samples"], only=args.only
+    outcome = operations[args.operation](
+        args.data, args.repeat, out=args.results, samples=manifest["samples"], only=args.only, store=args.store
     )
     outcome.setdefault("maxrss_mb", _maxrss_mb())
     sys.stdout.write("\n" + json.dumps(outcome) + "\n")

@@ -23,6 +23,9 @@ its own time (median of ``--repeat`` runs, the operation alone) and its own peak
 - network build: ``claimgraph.site.network.actor_graph`` vs a networkx graph built directly from pyoxigraph
   rows of the same queries.
 
+With ``--stores oxigraph,virtuoso`` each corpus is also loaded into each store on loopback and
+``validate --endpoint`` and ``contradictions --endpoint`` run through it (``bench.remote``).
+
 Each operation's result is checked against its reference in the same run (validation: the corpus
 manifest and pySHACL; everything else: the baseline's result, compared as a digest). A mismatch is
 marked FAILED in the table and makes the run exit with status 1; timings never do.
@@ -98,6 +101,7 @@ def run_op(
     timeout: float | None = None,
     results: Path | None = None,
     only: str | None = None,
+    store: str | None = None,
 ) -> Any:
     """Run one operation in its own process; None if it did not finish within ``timeout``."""
     command = [sys.executable, "-m", "bench.ops", operation, str(data), "--repeat", str(repeat)]
@@ -105,6 +109,8 @@ def run_op(
         command += ["--results", str(results)]
     if only is not None:
         command += ["--only", only]
+    if store is not None:
+        command += ["--store", store]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False)
@@ -323,6 +329,16 @@ def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) ->
             failed=differ(ours_n, raw_n, "nodes"),
         )
 
+    if args.stores:
+        from bench.remote import bench_store
+
+        embedded = {
+            "validate-full": run_op("validate-full", data, repeat=1),
+            "contradictions-full": run_op("contradictions-full", data, repeat=1),
+        }
+        for store in args.stores:
+            bench_store(store, data, quads, run_op, row, embedded)
+
     return rows
 
 
@@ -397,6 +413,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--query-timeout", type=float, default=180.0, help="seconds per query process, all its runs (default 180)"
     )
+    parser.add_argument(
+        "--stores",
+        default="",
+        help="also load each corpus into these stores on loopback and run validate and contradictions through"
+        " their endpoints (oxigraph,virtuoso; default: none)",
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="directory for results.md and results.json")
     parser.add_argument("--cache", type=Path, default=HERE / ".data", help="where corpora are generated")
     parser.add_argument(
@@ -408,6 +430,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     args.operations = [o.strip() for o in args.operations.split(",") if o.strip()]
+    from bench.remote import STORES
+
+    args.stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    if unknown_stores := sorted(set(args.stores) - set(STORES)):
+        parser.error(f"unknown store(s) {', '.join(unknown_stores)}; known: {', '.join(STORES)}")
     unknown = sorted(set(args.operations) - set(OPERATIONS))
     if unknown:
         parser.error(f"unknown operation(s) {', '.join(unknown)}; known: {', '.join(OPERATIONS)}")
@@ -433,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "repeat": args.repeat,
         "sizes": [size_label(s) for s in sizes],
+        "stores": args.stores,
     }
     state: dict[str, Any] = {}
     rows: list[Row] = []

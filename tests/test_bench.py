@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,3 +96,22 @@ def test_bench_fails_when_validation_results_differ_from_the_manifest(
     assert rows["validate"]["failed"] is True
     assert rows["validate"]["note"].startswith("FAILED: ") and "DIFFER from manifest" in rows["validate"]["note"]
     assert isinstance(rows["validate"]["ours"], float)  # the figures are still written
+
+
+def test_bench_loads_into_each_store_and_runs_validate_and_contradictions_through_its_endpoint(
+    tmp_path: Path,
+) -> None:
+    done = run_bench(tmp_path / "out", tmp_path / "cache", "--operations", "load", "--stores", "oxigraph,virtuoso")
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = rows_by_operation(tmp_path / "out")
+    for label, method in (("Oxigraph server", "oxigraph-bulk"), ("Virtuoso 7", "virtuoso-bulk")):
+        load = rows[f"load into {label} (load --method {method})"]
+        validate = rows[f"validate --endpoint ({label})"]
+        contradictions = rows[f"contradictions --endpoint ({label})"]
+        for row in (load, validate, contradictions):
+            assert isinstance(row["ours"], float) and isinstance(row["baseline"], float), row
+            assert row["failed"] is False, row["note"]
+        assert re.match(r"[0-9,]+ triples in [0-9,]+ graphs, [0-9,]+ triples/s \(read files", load["note"])
+        assert load["note"].endswith("counts checked")
+        assert "= embedded (file, line aside)" in validate["note"]
+        assert re.fullmatch(r"\d+ pairs, = embedded; embedded find_contradictions alone .*", contradictions["note"])

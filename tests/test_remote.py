@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from claimgraph.errors import EndpointError, GraphNotFoundError
 from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import ARCHIVE_GRAPH, CGSH, CLAIM, DERIVED_GRAPH, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from claimgraph.stores.remote import expand_graph_name, fetch_dataset
+from claimgraph.terms import Term
 from claimgraph.validation.api import ValidationReport, validate
 
 Outcome = tuple[bool, bool, set[tuple[str, str, str, str | None, str | None]]]
@@ -203,19 +205,15 @@ def test_endpoint_excludes_paths_and_graph_needs_endpoint() -> None:
 def test_a_store_that_caps_results_is_an_error_not_a_partial_check(
     bundled_server: OxigraphServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from claimgraph.sparql.engines import QueryResults, RemoteEngine
+    from claimgraph.sparql.engines import RemoteEngine
 
-    original = RemoteEngine.select
+    original = RemoteEngine.solutions
 
-    def capped(self: RemoteEngine, query: str, **kwargs: object) -> QueryResults:
-        answer = original(self, query, **kwargs)  # type: ignore[arg-type]
-        if kwargs.get("name") == "graph fetch":
-            document = json.loads(answer.document)
-            document["results"]["bindings"] = document["results"]["bindings"][:1000]
-            return QueryResults.from_json(json.dumps(document).encode("utf-8"))
-        return answer
+    def capped(self: RemoteEngine, query: str, **kwargs: str) -> Iterator[tuple[Term | None, ...]]:
+        # A store that stops after 1,000 rows without saying so (no X-SPARQL-MaxRows header).
+        return itertools.islice(original(self, query, **kwargs), 1000)
 
-    monkeypatch.setattr(RemoteEngine, "select", capped)
+    monkeypatch.setattr(RemoteEngine, "solutions", capped)
     with pytest.raises(EndpointError, match=r"returned 1000 of the \d+ triples in \d+ graphs: it caps result rows"):
         fetch_dataset(bundled_server.url)
 

@@ -7,6 +7,7 @@ dataset, once as it comes (default graph = only the real default graph) and once
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
@@ -28,7 +29,7 @@ from claimgraph.namespaces import ACTOR, CG, DOC, GRAPH, XSD
 from claimgraph.queries.files import canned_queries
 from claimgraph.sparql.engines import EmbeddedEngine, QueryResults, RemoteEngine
 from claimgraph.sparql.lexer import scan, values_block
-from claimgraph.sparql.results import normalise_json_results
+from claimgraph.sparql.results import NormalisingReader, normalise_json_results
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -159,6 +160,29 @@ def test_virtuoso_json_is_normalised_to_w3c_terms() -> None:
     assert row["n"] == ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     assert row["b"] == ox.BlankNode("b10007")
     assert row["s"] == ox.Literal("Moscow", language="en")
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_streamed_virtuoso_json_is_normalised_across_any_chunk_boundary(chunk: int) -> None:
+    # Virtuoso's own layout (type before value); a literal that mentions both patterns stays as it is.
+    bindings = [
+        '{ "n": { "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "5" },'
+        ' "b": { "type": "bnode", "value": "nodeID://b10007" },'
+        ' "s": { "type": "literal", "value": "\\"nodeID://x\\" is \\"typed-literal\\" } {" } }',
+        '{ "n": { "type": "literal", "value": "6" }, "b": { "type": "bnode", "value": "nodeID://b10007" },'
+        ' "s": { "type": "uri", "value": "nodeID://iri" } }',
+    ]
+    document = ('{ "head": { "link": [], "vars": ["n", "b", "s"] },\n  "results": { "distinct": false, "ordered": true,'
+                ' "bindings": [\n' + ",\n".join(bindings) + " ] } }").encode()
+    reader = io.BufferedReader(NormalisingReader(io.BytesIO(document), chunk=chunk))
+    solutions = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    rows = [tuple(row[v] for v in ("n", "b", "s")) for row in solutions]
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    assert rows == [
+        (ox.Literal("5", datatype=integer), ox.BlankNode("b10007"), ox.Literal('"nodeID://x" is "typed-literal" } {')),
+        (ox.Literal("6"), ox.BlankNode("b10007"), ox.NamedNode("nodeID://iri")),
+    ]
 
 
 def test_results_serialise_through_pyoxigraph_in_every_w3c_format() -> None:

@@ -171,7 +171,7 @@ def test_query_goes_form_encoded_and_update_as_sparql_update(recorders: tuple[Re
     }
     updates = [r for r in endpoint.received if r.path.startswith("/update")]
     assert {r.headers["Content-Type"] for r in updates} == {"application/sparql-update"}
-    assert b"INSERT DATA { GRAPH <urn:claimgraph:staging:" in updates[0].body
+    assert updates[0].body.startswith(b"INSERT DATA {\nGRAPH <urn:claimgraph:staging:")
 
 
 def test_credentials_never_reach_logs_or_messages(

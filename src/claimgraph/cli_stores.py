@@ -5,36 +5,95 @@ SPARQL endpoint over it. :mod:`claimgraph.cli` registers them on ``main``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from claimgraph.cli_options import data_option, endpoint_options
 
-__all__ = ["LARGE_LOAD", "load", "serve"]
+__all__ = ["LoadMeter", "load", "serve"]
+
+#: The ways ``load`` can send triples (claimgraph.stores.load.METHODS, kept here so --help imports nothing heavy).
+METHOD_NAMES = ("update", "graph-store", "dataset", "oxigraph-bulk", "virtuoso-bulk")
 
 
-#: From this many triples on, ``load`` shows a progress bar (when stderr is a terminal).
-LARGE_LOAD = 50_000
+#: Seconds between progress lines of ``load`` (on a terminal: between updates of one line).
+PROGRESS_EVERY = 10.0
+PROGRESS_EVERY_TTY = 0.5
+
+
+class LoadMeter:
+    """``load``'s progress on standard error: triples sent of the total, and triples per second.
+
+    :param total: the triples to send.
+    :param tty: rewrite one line in place (a terminal) instead of printing a line now and then.
+    """
+
+    def __init__(self, total: int, *, tty: bool) -> None:
+        import time
+
+        self.total = total
+        self.tty = tty
+        self.sent = 0
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, triples: int) -> None:
+        import time
+
+        self.sent += triples
+        now = time.monotonic()
+        if now - self.last >= (PROGRESS_EVERY_TTY if self.tty else PROGRESS_EVERY) or self.sent >= self.total:
+            self.last = now
+            share = f" ({self.sent / self.total:.0%})" if self.total else ""
+            line = f"load: {self.sent:,} of {self.total:,} triples sent{share}, {self.rate(now):,.0f} triples/s"
+            click.echo(f"\r{line}" if self.tty else line, err=True, nl=not self.tty)
+
+    def rate(self, now: float | None = None) -> float:
+        """Triples sent per second so far."""
+        import time
+
+        seconds = (time.monotonic() if now is None else now) - self.start
+        return self.sent / seconds if seconds > 0 else 0.0
+
+    def finish(self, triples: int, seconds: dict[str, float]) -> None:
+        """The closing line: the whole load's time and throughput, and where the time went."""
+        import time
+
+        total = time.monotonic() - self.start
+        rate = triples / total if total > 0 else 0.0
+        parts = ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
+        click.echo(
+            ("\n" if self.tty and self.sent else "")
+            + f"load: {triples:,} triples in {total:.1f} s ({rate:,.0f} triples/s; {parts})",
+            err=True,
+        )
 
 
 @click.command()
 @endpoint_options("The store's SPARQL 1.1 query endpoint, for the count checks (required).")
 @click.option(
-    "--store-endpoint", metavar="URL", default=None, help="Upload with this SPARQL 1.1 Graph Store Protocol endpoint."
+    "--store-endpoint", metavar="URL", default=None, help="The store's SPARQL 1.1 Graph Store Protocol endpoint."
 )
 @click.option(
     "--update-endpoint",
     metavar="URL",
     default=None,
-    help="The SPARQL 1.1 Update endpoint: uploads without --store-endpoint, and the swap (default: --endpoint).",
+    help="The SPARQL 1.1 Update endpoint: uploads with --method update, and the swap (default: --endpoint).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(METHOD_NAMES),
+    default=None,
+    help="How the triples go in: update (SPARQL Update), graph-store (Graph Store Protocol, per graph),"
+    " dataset (N-Quads POSTs of many graphs to --store-endpoint), oxigraph-bulk (the same, by Oxigraph's bulk"
+    " loader), virtuoso-bulk (files in --bulk-dir, Virtuoso's bulk loader via --isql).  [default: graph-store"
+    " with --store-endpoint, else update]",
 )
 @data_option
 @click.option(
     "--user",
     metavar="NAME",
     default=None,
-    help="User for HTTP authentication; the password only from CLAIMGRAPH_PASSWORD.",
+    help="User for HTTP authentication (and isql); the password only from CLAIMGRAPH_PASSWORD.",
 )
 @click.option(
     "--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP auth scheme."
@@ -42,9 +101,30 @@ LARGE_LOAD = 50_000
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=1_000,
+    default=None,
+    help="Triples per request or bulk-load file.  [default: update 1,000 (Virtuoso's SPARQL Update fails on much"
+    " larger ones), graph-store 1,000, dataset and oxigraph-bulk 100,000, virtuoso-bulk 1,000,000]",
+)
+@click.option(
+    "--bulk-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="virtuoso-bulk: a directory in the server's DirsAllowed, on this machine, for the N-Quads files.",
+)
+@click.option(
+    "--isql",
+    metavar="HOST:PORT",
+    default="127.0.0.1:1111",
     show_default=True,
-    help="Triples per upload request (Virtuoso's SPARQL Update fails on much larger ones).",
+    help="virtuoso-bulk: the server's SQL port, reached with isql-vt.",
+)
+@click.option(
+    "--swap-batch",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="GRAPHS",
+    help="Graphs per swap request; with several requests each graph is replaced whole, but not all at once."
+    "  [default: all in one request; virtuoso-bulk 100 (Virtuoso 7.2 refuses about 1,000 MOVEs in one)]",
 )
 @click.option(
     "--retries",
@@ -58,64 +138,105 @@ def load(
     timeout: float,
     store_endpoint: str | None,
     update_endpoint: str | None,
+    method: str | None,
     data_dir: Path | None,
     user: str | None,
     auth: str,
-    batch_size: int,
+    batch_size: int | None,
+    bulk_dir: Path | None,
+    isql: str,
+    swap_batch: int | None,
     retries: int,
 ) -> None:
     """Load the dataset into a triple store, one named graph per graph, replacing them atomically.
 
     Every graph but the shapes (as export writes them; graph:derived, the closures the canned queries
     read, recomputed from the data now) goes first into a staging graph
-    urn:claimgraph:staging:RUN:N, through the Graph Store Protocol (--store-endpoint) or SPARQL
-    Update; the staging graphs are counted, then one update request moves them all onto their
-    targets, and the targets are counted against what was sent. A load that fails or is
-    interrupted leaves the previous graphs in place; the next load drops its staging graphs. Graphs
-    in the store that the dataset does not have are left alone. Run one load per store at a time.
+    urn:claimgraph:staging:RUN:N, in batches of --batch-size triples by --method; the staging graphs
+    are counted, then one update request moves them all onto their targets, and the targets are
+    counted against what was sent. A load that fails or is interrupted leaves the previous graphs in
+    place; the next load drops its staging graphs. Graphs in the store that the dataset does not have
+    are left alone. Run one load per store at a time. Progress and throughput go to standard error.
 
     \b
     Example:
         claimgraph load --endpoint http://127.0.0.1:7878/query --store-endpoint http://127.0.0.1:7878/store \\
-            --update-endpoint http://127.0.0.1:7878/update
+            --update-endpoint http://127.0.0.1:7878/update --method oxigraph-bulk
         read -rs CLAIMGRAPH_PASSWORD && export CLAIMGRAPH_PASSWORD
         claimgraph load --endpoint http://127.0.0.1:8890/sparql \\
             --store-endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
             --update-endpoint http://127.0.0.1:8890/sparql-auth --user dba --auth digest
+        claimgraph load --endpoint http://127.0.0.1:8890/sparql --update-endpoint http://127.0.0.1:8890/sparql-auth \\
+            --user dba --auth digest --method virtuoso-bulk --bulk-dir /var/lib/virtuoso/bulk --isql 127.0.0.1:1111
     """
     import os
     import sys
 
+    import pyoxigraph as ox
+
     from claimgraph.io.dataset import load_dataset
-    from claimgraph.io.export import dataset_quads
+    from claimgraph.namespaces import SHAPES_GRAPH
     from claimgraph.sparql.transport import Credentials
-    from claimgraph.stores.load import load_quads
+    from claimgraph.stores.bulk import VirtuosoBulkLoader
+    from claimgraph.stores.load import load_store
 
     if not endpoint:
         raise click.UsageError("--endpoint is required: the store's SPARQL query endpoint.")
-    credentials = None
+    how = method or ("graph-store" if store_endpoint else "update")
+    if how in ("graph-store", "dataset", "oxigraph-bulk") and not store_endpoint:
+        raise click.UsageError(f"--method {how} needs --store-endpoint.")
+    if how == "virtuoso-bulk" and bulk_dir is None:
+        raise click.UsageError("--method virtuoso-bulk needs --bulk-dir: a directory in the server's DirsAllowed.")
+    password = None
     if user is not None:
         password = os.environ.get("CLAIMGRAPH_PASSWORD")
         if password is None:
             raise click.UsageError("--user needs the password in the environment variable CLAIMGRAPH_PASSWORD.")
+    if how == "virtuoso-bulk" and password is None:
+        raise click.UsageError("--method virtuoso-bulk needs --user (a SQL user such as dba) and CLAIMGRAPH_PASSWORD.")
+    credentials = None
+    if user is not None and password is not None:
         credentials = Credentials(user, password, "digest" if auth == "digest" else "basic")
-    quads = dataset_quads(load_dataset(data_dir))
-    options: dict[str, Any] = {
-        "endpoint": endpoint,
-        "update_endpoint": update_endpoint,
-        "store_endpoint": store_endpoint,
-        "credentials": credentials,
-        "batch_size": batch_size,
-        "timeout": timeout,
-        "retries": retries,
+    loader = None
+    if bulk_dir is not None and user is not None and password is not None:
+        loader = VirtuosoBulkLoader(bulk_dir.resolve(), isql=isql, user=user, password=password)
+    dataset = load_dataset(data_dir)
+    shapes = ox.NamedNode(SHAPES_GRAPH)
+    graphs = [g.value for g in dataset.store.named_graphs() if isinstance(g, ox.NamedNode) and g != shapes]
+    total = len(dataset.store) - sum(1 for _ in dataset.store.quads_for_pattern(None, None, None, shapes))
+    meter = LoadMeter(total, tty=sys.stderr.isatty())
+    result = load_store(
+        dataset.store,
+        endpoint=endpoint,
+        graphs=graphs,
+        update_endpoint=update_endpoint,
+        store_endpoint=store_endpoint,
+        credentials=credentials,
+        method=how,  # type: ignore[arg-type]  # one of METHOD_NAMES, checked by click
+        batch_size=batch_size,
+        bulk_loader=loader,
+        swap_batch=swap_batch,
+        timeout=timeout,
+        retries=retries,
+        progress=meter,
+    )
+    meter.finish(result.triples, result.seconds)
+    if result.swaps > 1:
+        click.echo(
+            f"load: {len(result.graphs)} graphs swapped in {result.swaps} requests (each graph replaced whole,"
+            " not all at once)",
+            err=True,
+        )
+    names = {
+        "update": "SPARQL Update",
+        "graph-store": "Graph Store Protocol",
+        "dataset": "dataset POST",
+        "oxigraph-bulk": "Oxigraph bulk loader",
+        "virtuoso-bulk": "Virtuoso bulk loader",
     }
-    if len(quads) >= LARGE_LOAD and sys.stderr.isatty():
-        with click.progressbar(length=len(quads), label="Loading", file=sys.stderr) as bar:
-            result = load_quads(quads, progress=bar.update, **options)
-    else:
-        result = load_quads(quads, **options)
-    how = "Graph Store Protocol" if store_endpoint else "SPARQL Update"
-    click.echo(f"Loaded {result.triples} triples in {len(result.graphs)} graphs ({how}), counts checked: {endpoint}")
+    click.echo(
+        f"Loaded {result.triples} triples in {len(result.graphs)} graphs ({names[how]}), counts checked: {endpoint}"
+    )
 
 
 @click.command()

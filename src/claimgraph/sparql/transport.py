@@ -9,6 +9,7 @@ password manager, and retries what is transient; why, in docs/design.md and docs
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
 import re
@@ -19,7 +20,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import IO, Literal
+from typing import IO, Literal, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from claimgraph.errors import (
@@ -29,6 +30,8 @@ from claimgraph.errors import (
     EndpointTimeoutError,
     RedirectRefusedError,
 )
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Transport:
         backoff: float = 0.5,
         unauthorized: str = "",
     ) -> None:
+        self._auth: urllib.request.AbstractDigestAuthHandler | None = None
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler({}),
             _SameEndpointRedirects(),
@@ -98,6 +102,8 @@ class Transport:
                 else urllib.request.HTTPDigestAuthHandler(manager)
             )
             handlers.append(auth)
+            if isinstance(auth, urllib.request.AbstractDigestAuthHandler):
+                self._auth = auth
         self._opener = urllib.request.build_opener(*handlers)
         self.timeout = timeout
         self.retries = retries
@@ -146,14 +152,45 @@ class Transport:
             endpoint, lambda: urllib.request.Request(url, data=body, method=method, headers=headers), name=name
         )
 
+    def query_stream(
+        self, endpoint: str, text: str, *, name: str, accept: str, options: Sequence[tuple[str, str]] = ()
+    ) -> contextlib.AbstractContextManager[http.client.HTTPResponse]:
+        """:meth:`query`, with the answer's body left unread: the response, to read as a stream and close.
+
+        Failures before the answer begins are retried as :meth:`query` retries them; a failure while
+        reading the body is the reader's (``OSError`` or ``http.client.HTTPException``).
+        """
+        return self._open_response(
+            endpoint, lambda: _sparql_request(endpoint, text, update=False, accept=accept, options=options), name=name
+        )
+
     def _open(self, endpoint: str, build: Callable[[], urllib.request.Request], *, name: str) -> Answer:
         """Send a fresh request from ``build`` until it succeeds, fails for good, or the retries are spent."""
+
+        def send() -> Answer:
+            with self._opener.open(build(), timeout=self.timeout) as response:
+                return Answer(response.read(), response.headers)
+
+        return self._attempts(endpoint, send, name=name)
+
+    def _open_response(
+        self, endpoint: str, build: Callable[[], urllib.request.Request], *, name: str
+    ) -> http.client.HTTPResponse:
+        """The response to a fresh request from ``build``, its body unread (retried as :meth:`_open` is)."""
+
+        def send() -> http.client.HTTPResponse:
+            response: http.client.HTTPResponse = self._opener.open(build(), timeout=self.timeout)
+            return response
+
+        return self._attempts(endpoint, send, name=name)
+
+    def _attempts(self, endpoint: str, send: Callable[[], _T], *, name: str) -> _T:
+        """``send()`` until it succeeds, fails for good, or the retries are spent."""
         attempt = 0
         failure: EndpointError
         while True:
             try:
-                with self._opener.open(build(), timeout=self.timeout) as response:
-                    return Answer(response.read(), response.headers)
+                return send()
             except _Redirected as redirect:
                 raise RedirectRefusedError(
                     endpoint,
@@ -164,6 +201,11 @@ class Transport:
                 failure = _http_failure(endpoint, error, name, self.unauthorized, attempts=attempt + 1)
             except (OSError, http.client.HTTPException, ValueError) as error:  # ValueError: a malformed URL
                 failure = _connection_failure(endpoint, error, self.timeout, attempts=attempt + 1)
+            finally:
+                # urllib's digest handler counts its challenges until an answer succeeds: after five
+                # failed answers (HTTP 500, say) it would refuse every later request as HTTP 401.
+                if self._auth is not None:
+                    self._auth.reset_retry_count()
             if not failure.transient or attempt >= self.retries:
                 raise failure from None
             time.sleep(self.backoff * 2**attempt)

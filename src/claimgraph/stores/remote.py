@@ -13,15 +13,16 @@ errors are :class:`~claimgraph.errors.EndpointError` naming the endpoint). What 
 Then the dataset is validated locally, exactly as a dataset loaded from files: same shapes, same
 union of graphs, so the same verdict and focus nodes as validating the same data locally.
 
-All triples come in one SELECT (blank nodes keep their identity within one result set), and are
-counted first per graph: a store that silently caps result rows (Virtuoso's ``ResultSetMaxRows``)
-is reported as an error instead of validating part of the data.
+All triples come in one SELECT (blank nodes keep their identity within one result set), read as
+they arrive into the dataset's store (never held whole as results), and are counted first per graph:
+a store that silently caps result rows (Virtuoso's ``ResultSetMaxRows``) is reported as an error
+instead of validating part of the data.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -91,14 +92,16 @@ def fetch_dataset(
     return dataset
 
 
-def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> list[ox.Quad]:
+def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> Iterator[ox.Quad]:
+    """The triples of ``wanted`` as quads, streamed; the total checked against the store's own count."""
     counted = engine.select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", name="triple count"
     )
     expected = sum(int(row[1].value) for row in counted.rows if isinstance(row[1], ox.Literal))
-    answer = engine.select(f"SELECT ?g ?s ?p ?o WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}", name="graph fetch")
-    quads = []
-    for g, s, p, o in answer.rows:
+    fetched = 0
+    for g, s, p, o in engine.solutions(
+        f"SELECT ?g ?s ?p ?o WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}", name="graph fetch"
+    ):
         if not (
             isinstance(g, ox.NamedNode)
             and isinstance(s, ox.NamedNode | ox.BlankNode)
@@ -106,11 +109,11 @@ def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> list[ox.Quad
             and isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
         ):
             raise EndpointError(engine.endpoint, f"answered the graph fetch with an unexpected row ({g} {s} {p} {o})")
-        quads.append(ox.Quad(s, p, o, g))
-    if len(quads) != expected:
+        fetched += 1
+        yield ox.Quad(s, p, o, g)
+    if fetched != expected:
         raise EndpointError(
             engine.endpoint,
-            f"returned {len(quads)} of the {expected} triples in {len(wanted)} graphs: it caps result rows"
+            f"returned {fetched} of the {expected} triples in {len(wanted)} graphs: it caps result rows"
             " (Virtuoso: raise [SPARQL] ResultSetMaxRows) — nothing was validated",
         )
-    return quads

@@ -1,0 +1,284 @@
+"""The benchmark's store rows: the corpus loaded into a real store on loopback, then ``validate
+--endpoint`` and ``contradictions --endpoint`` against the embedded ones (``--stores``).
+
+The parent (:func:`bench_store`) starts the store (Oxigraph server, Virtuoso 7; the test suite's
+launchers in ``tests/helpers/servers.py``) in a temporary directory and runs each operation in a
+process of its own (``python -m bench.ops store-…``), as every other row:
+
+- load into the store: ``load_dataset`` and ``load_store`` by the store's bulk path (``oxigraph-bulk``,
+  ``virtuoso-bulk``), count checks and swap included, vs the store's own raw bulk loader on the
+  ``export`` of the same dataset (``oxigraph load`` into a fresh database; Virtuoso's ``ld_dir`` and
+  ``rdf_loader_run`` into a fresh instance);
+- ``validate --endpoint`` (the store's graphs fetched, then validated) vs the embedded validation of the
+  files (their load included, as the store's fetch is): the same results, file and line aside;
+- ``contradictions --endpoint`` vs the embedded ``contradictions`` (load of the files included, as for
+  validate; the embedded ``find_contradictions`` alone in the note): the same pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: The stores ``--stores`` may name.
+STORES = ("oxigraph", "virtuoso")
+LABELS = {"oxigraph": "Oxigraph server", "virtuoso": "Virtuoso 7"}
+
+
+def missing(store: str) -> str | None:
+    """Why ``store`` cannot be benchmarked here, or None."""
+    from claimgraph.errors import ClaimgraphError
+    from claimgraph.stores.serve import oxigraph_binary
+
+    if store == "oxigraph":
+        try:
+            oxigraph_binary()
+        except ClaimgraphError as error:
+            return str(error)
+        return None
+    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
+        return "Virtuoso (virtuoso-t, isql-vt) is not installed"
+    return None
+
+
+def _server(store: str, directory: Path, triples: int) -> Any:
+    from tests.helpers.servers import OxigraphServer, VirtuosoServer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    if store == "oxigraph":
+        return OxigraphServer(directory, [])
+    return VirtuosoServer(directory, max_rows=max(2 * triples, 1_000_000))
+
+
+def _connection(store: str, server: Any) -> dict[str, Any]:
+    """What the operations in other processes need to reach the store."""
+    if store == "oxigraph":
+        base = f"http://127.0.0.1:{server.port}"
+        return {"store": store, "query": server.url, "update": base + "/update", "graph_store": base + "/store"}
+    return {
+        "store": store,
+        "query": server.url,
+        "update": server.update_url,
+        "graph_store": server.store_url,
+        "user": server.user,
+        "password": server.password,
+        "isql": f"127.0.0.1:{server.sql_port}",
+        "bulk_dir": str(server.directory / "bulk"),
+    }
+
+
+def _raw_load(store: str, dump: Path, directory: Path, triples: int) -> dict[str, Any]:
+    """The store's own bulk loader on the N-Quads dump, into a fresh database (timed: the loader alone)."""
+    import resource
+
+    from claimgraph.stores.serve import oxigraph_binary
+
+    if store == "oxigraph":
+        start = time.perf_counter()
+        subprocess.run(
+            [oxigraph_binary(), "load", "--location", str(directory / "raw-db"), "--file", str(dump)],
+            check=True,
+            capture_output=True,
+        )
+        seconds = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return {"seconds": seconds, "maxrss_mb": rss}
+    with _server(store, directory / "raw", triples) as server:
+        bulk = server.directory / "bulk"
+        shutil.copyfile(dump, bulk / "dataset.nq")
+        start = time.perf_counter()
+        server.isql(f"ld_dir('{bulk}', 'dataset.nq', 'urn:claimgraph:unused'); rdf_loader_run(); checkpoint;")
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "maxrss_mb": None}
+
+
+def bench_store(
+    store: str,
+    data: Path,
+    triples: int,
+    run_op: Callable[..., Any],
+    row: Callable[..., Any],
+    embedded: dict[str, Any],
+) -> None:
+    """The store rows of one corpus (see the module docstring); ``embedded``: results of the embedded
+    runs (``validate-full``, ``contradictions-full``), shared by the stores."""
+    label = LABELS[store]
+    reason = missing(store)
+    if reason is not None:
+        row(f"load into {label}", None, None, "-", f"not run: {reason}")
+        return
+    with tempfile.TemporaryDirectory(prefix=f"bench-{store}-") as tmp:
+        directory = Path(tmp)
+        dump = directory / "dataset.nq"
+        subprocess.run(
+            ["claimgraph", "export", "--data", str(data), "--format", "nq", "-o", str(dump)],
+            check=True,
+            capture_output=True,
+            env=_env(),
+        )
+        raw = _raw_load(store, dump, directory, triples)
+        with _server(store, directory / "ours", triples) as server:
+            connection = json.dumps(_connection(store, server))
+            ours = run_op("store-load", data, repeat=1, store=connection)
+            phases = ", ".join(f"{k} {v:.1f} s" for k, v in ours["phases"].items())
+            row(
+                f"load into {label} (load --method {ours['method']})",
+                ours,
+                raw,
+                "oxigraph load (offline bulk loader) of the export"
+                if store == "oxigraph"
+                else "ld_dir + rdf_loader_run + checkpoint of the export",
+                f"{ours['triples']:,} triples in {ours['graphs']:,} graphs, {ours['rate']:,.0f} triples/s"
+                f" ({phases}; swap in {ours['swaps']} request{'s' if ours['swaps'] > 1 else ''}); counts checked",
+            )
+            remote = run_op("store-validate", data, repeat=1, store=connection)
+            base = embedded["validate-full"]
+            same = remote["fingerprint"] == base["fingerprint"]
+            row(
+                f"validate --endpoint ({label})",
+                remote,
+                base,
+                "embedded: load files + validate",
+                f"{remote['results']} results, " + ("= embedded (file, line aside)" if same else "DIFFER from embedded")
+                + f"; fetch {remote['fetch_seconds']:.1f} s",
+                failed=not same,
+            )
+            remote = run_op("store-contradictions", data, repeat=1, store=connection)
+            base = embedded["contradictions-full"]
+            same = remote["fingerprint"] == base["fingerprint"]
+            alone = remote["seconds"] / base["find_seconds"]
+            row(
+                f"contradictions --endpoint ({label})",
+                remote,
+                base,
+                "embedded: load files + find_contradictions",
+                f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
+                + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})",
+                failed=not same,
+            )
+
+
+def _env() -> dict[str, str]:
+    import os
+    import sys
+
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+# --- The operations, each in a process of its own (dispatched by bench.ops) ---------------------------
+
+
+def store_load(data: Path, repeat: int, store: str, **_: Any) -> dict[str, Any]:
+    """``load_dataset`` then ``load_store`` by the store's bulk path; its phases from the load's result."""
+    import pyoxigraph as ox
+
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.namespaces import SHAPES_GRAPH
+    from claimgraph.sparql.transport import Credentials
+    from claimgraph.stores.bulk import VirtuosoBulkLoader
+    from claimgraph.stores.load import load_store
+
+    connection = json.loads(store)
+    options: dict[str, Any] = {"method": "oxigraph-bulk", "store_endpoint": connection["graph_store"]}
+    if connection["store"] == "virtuoso":
+        options = {
+            "method": "virtuoso-bulk",
+            "credentials": Credentials(connection["user"], connection["password"], "digest"),
+            "bulk_loader": VirtuosoBulkLoader(
+                Path(connection["bulk_dir"]), isql=connection["isql"], password=connection["password"]
+            ),
+        }
+    start = time.perf_counter()
+    dataset = load_dataset(data)
+    graphs = [g.value for g in dataset.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != SHAPES_GRAPH]
+    result = load_store(
+        dataset.store,
+        endpoint=connection["query"],
+        update_endpoint=connection["update"],
+        graphs=graphs,
+        timeout=3600,
+        **options,
+    )
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "triples": result.triples,
+        "graphs": len(result.graphs),
+        "rate": result.triples / seconds,
+        "method": result.method,
+        "swaps": result.swaps,
+        "phases": {"read files": seconds - sum(result.seconds.values()), **result.seconds},
+    }
+
+
+def _validation_fingerprint(results: list[Any]) -> str:
+    from bench.ops import _fingerprint
+
+    return _fingerprint(
+        "\t".join(map(str, (r.severity.value, r.shape, r.focus, r.path, r.value, r.component, r.message)))
+        for r in results
+    )
+
+
+def store_validate(data: Path, repeat: int, store: str, **_: Any) -> dict[str, Any]:
+    """``validate --endpoint``: the store's graphs fetched (streamed), then validated with the corpus's shapes."""
+    from claimgraph.stores.remote import fetch_dataset
+    from claimgraph.validation.api import validate
+
+    connection = json.loads(store)
+    start = time.perf_counter()
+    dataset = fetch_dataset(connection["query"], root=data, timeout=3600)
+    fetched = time.perf_counter() - start
+    report = validate(dataset)
+    seconds = time.perf_counter() - start
+    fingerprint = _validation_fingerprint(report.results)
+    return {"seconds": seconds, "fetch_seconds": fetched, "results": len(report.results), "fingerprint": fingerprint}
+
+
+def validate_full(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """The embedded validation from the files: load and validate (as ``validate`` does)."""
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.validation.api import validate
+
+    start = time.perf_counter()
+    report = validate(load_dataset(data))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "results": len(report.results), "fingerprint": _validation_fingerprint(report.results)}
+
+
+def contradictions_full(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
+    """The embedded ``contradictions`` from the files: load, then find_contradictions (its time alone too)."""
+    from bench.ops import contradictions_result
+    from claimgraph.io.dataset import load_dataset
+    from claimgraph.sparql.engines import EmbeddedEngine
+
+    start = time.perf_counter()
+    engine = EmbeddedEngine(load_dataset(data))
+    loaded = time.perf_counter() - start
+    outcome = contradictions_result(engine, data, 1)
+    return {**outcome, "seconds": loaded + outcome["seconds"], "find_seconds": outcome["seconds"]}
+
+
+def store_contradictions(data: Path, repeat: int, store: str, **_: Any) -> dict[str, Any]:
+    """``contradictions --endpoint``: ``find_contradictions`` through the store's query endpoint."""
+    from bench.ops import contradictions_result
+    from claimgraph.sparql.engines import RemoteEngine
+
+    connection = json.loads(store)
+    return contradictions_result(RemoteEngine(connection["query"], timeout=3600), data, repeat)
+
+
+OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
+    "store-load": store_load,
+    "store-validate": store_validate,
+    "store-contradictions": store_contradictions,
+    "validate-full": validate_full,
+    "contradictions-full": contradictions_full,
+}
+
