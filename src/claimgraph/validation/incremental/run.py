@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -94,31 +95,43 @@ def validate_changes(
     :param engine: the validation engine (see :func:`claimgraph.validation.validate`).
     :raises InputError: if a file cannot be read or parsed.
     """
-    from claimgraph.io.dataset import expand_paths
+    from claimgraph.io.dataset import expand_path_names
     from claimgraph.project import bundled_data_dir
     from claimgraph.validation.api import validate
 
     root = bundled_data_dir() if root is None else root
-    corpus = expand_paths(list(paths) if paths else [root / "graph"])
+    corpus = expand_path_names(list(paths) if paths else [root / "graph"])
     try:
         plan = _plan(root, corpus, changes)
     except FullRunNeeded as reason:
         dataset = load_dataset(root, paths=paths)
         report = validate(dataset, engine=engine)
         return IncrementalReport(report, dataset, changes.files, None, str(reason), len(corpus), len(corpus))
-    affected, files = plan
-    dataset = load_dataset(root, paths=files)
-    report = validate(dataset, engine=engine, focus=affected)
-    report.counts = _counts(dataset, affected)
-    return IncrementalReport(report, dataset, changes.files, frozenset(affected), None, len(corpus), len(files))
+    dataset = load_dataset(root, paths=plan.whole)
+    if plan.slices:
+        _load_slices(dataset, plan.slices)
+    report = validate(dataset, engine=engine, focus=plan.affected)
+    report.counts = _counts(dataset, plan.affected)
+    loaded = len(plan.whole) + len(plan.slices)
+    return IncrementalReport(report, dataset, changes.files, frozenset(plan.affected), None, len(corpus), loaded)
 
 
-def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], list[Path]]:
+@dataclass(frozen=True)
+class _Plan:
+    """What to validate and what to load for it: files whole, and of the sliced files (see
+    :data:`~claimgraph.validation.incremental.index.SLICE_BYTES`) the statements of the nodes read."""
+
+    affected: set[str]
+    whole: list[Path]
+    slices: dict[Path, list[str]]
+
+
+def _plan(root: Path, corpus: list[str], changes: Changes) -> _Plan:
     """The affected nodes and the files to load to validate them exactly (see the module docstring)."""
     ontology = ontology_dir(root).resolve()
-    resolved: dict[Path, Path] = {}
+    resolved: dict[str, str] = {}
     located = {_real(p, resolved): p for p in corpus}
-    directories = {p.parent for p in located}
+    directories = set(resolved.values())
     if any(p.is_relative_to(ontology) and p.suffix in FORMATS for p in changes.files):
         raise FullRunNeeded("the ontology or the shapes changed")
     with closing(Index(root)) as index:
@@ -127,14 +140,15 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
         order = {p: i for i, p in enumerate(located)}
         for graph, holders in index.shared_graphs():  # as the full load would refuse them
             first, second = sorted(holders, key=lambda p: order.get(p, len(order)))[:2]
-            raise DuplicateGraphError(located.get(second, second), graph, located.get(first, first))
+            raise DuplicateGraphError(Path(located.get(second, second)), graph, Path(located.get(first, first)))
         changed: set[str] = set()
         archived: set[str] = set()
         for path in changes.files:
             if path.suffix in FORMATS:
                 # A file in the corpus, or one deleted from a directory the corpus is read from.
-                if path in located or any(path.is_relative_to(d) for d in directories):
-                    changed |= _changed_nodes(path, changes.old.get(path), new=path in located, reach=reach)
+                name = str(path)
+                if name in located or any(name.startswith(d.rstrip(os.sep) + os.sep) for d in directories):
+                    changed |= _changed_nodes(path, changes.old.get(path), new=name in located, reach=reach)
             elif ".claimgraph" not in path.parts:
                 archived.add(path.name)
         changed |= index.documents_archiving(archived)
@@ -166,7 +180,27 @@ def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], l
         if files & default:
             # The loader resolves archive paths of the default graph against its first file.
             files.add(next(p for p in located if p in default))
-    return affected, [given for p, given in located.items() if p in files]
+        # Of a sliced file, only the statements of the nodes read: they are all validation reads there
+        # (a sliced file holds no blank node, no declaration and nothing in the default graph).
+        sliced = files.intersection(index.flagged("sliced"))
+        slices = index.slices(read) if sliced else {}
+    return _Plan(
+        affected,
+        [Path(given) for p, given in located.items() if p in files and p not in sliced],
+        {Path(given): slices[p] for p, given in located.items() if p in slices},
+    )
+
+
+def _load_slices(dataset: Dataset, slices: dict[Path, list[str]]) -> None:
+    """Add the statements of ``slices`` (N-Quads, by file) to ``dataset``, then compute its archive and
+    derived graphs again."""
+    for path, statements in slices.items():
+        quads = list(ox.parse("".join(statements).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        for graph in {q.graph_name for q in quads}:
+            dataset.sources.setdefault(graph, path)
+        dataset.store.extend(quads)
+    dataset.refresh_archive()
+    dataset.refresh_derived()
 
 
 def _counts(dataset: Dataset, nodes: set[str]) -> Counts:
@@ -232,15 +266,16 @@ def _cached_reach(root: Path, index: Index) -> Reach:
     )
 
 
-def _real(path: Path, directories: dict[Path, Path]) -> Path:
+def _real(path: str, directories: dict[str, str]) -> str:
     """``path`` with the symbolic links of its directory resolved (git names files so).
 
     :param directories: directories resolved so far (one system call per path component each).
     """
-    real = directories.get(path.parent)
+    parent, name = os.path.split(path)
+    real = directories.get(parent)
     if real is None:
-        real = directories[path.parent] = path.parent.resolve()
-    return real / path.name
+        real = directories[parent] = os.path.realpath(parent)
+    return os.path.join(real, name)
 
 
 def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) -> set[str]:
