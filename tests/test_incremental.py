@@ -503,6 +503,24 @@ def test_index_keeps_in_slices_only_large_files_whose_statements_stand_alone(
     index.close()
 
 
+def test_the_index_keeps_the_shapes_sparql_analyses_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimgraph.validation.compiler import analyses, sparql_based
+
+    root = shapes_base(tmp_path / "data")
+    monkeypatch.setattr(analyses, "_TABLE", {})
+    first = validate_changes(root, changes=changes_named(root, [root / "graph" / "case.trig"]))
+    monkeypatch.setattr(analyses, "_TABLE", {})  # a new process
+
+    parsed: list[str] = []
+    monkeypatch.setattr(sparql_based, "_prepare", parsed.append)
+    again = validate_changes(root, changes=changes_named(root, [root / "graph" / "case.trig"]))
+    assert again.report.results == first.report.results
+    assert parsed == []
+    assert again.report.delegated == first.report.delegated
+
+
 def test_index_of_another_version_is_rebuilt(tmp_path: Path) -> None:
     root = shapes_base(tmp_path / "data")
     case = root / "graph" / "case.trig"

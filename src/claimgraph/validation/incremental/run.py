@@ -10,8 +10,8 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -101,19 +101,37 @@ def validate_changes(
 
     root = bundled_data_dir() if root is None else root
     corpus = expand_path_names(list(paths) if paths else [root / "graph"])
-    try:
-        plan = _plan(root, corpus, changes)
-    except FullRunNeeded as reason:
-        dataset = load_dataset(root, paths=paths)
-        report = validate(dataset, engine=engine)
-        return IncrementalReport(report, dataset, changes.files, None, str(reason), len(corpus), len(corpus))
-    dataset = load_dataset(root, paths=plan.whole)
-    if plan.slices:
-        _load_slices(dataset, plan.slices)
-    report = validate(dataset, engine=engine, focus=plan.affected)
+    with closing(Index(root)) as index:
+        try:
+            plan = _plan(root, corpus, changes, index)
+        except FullRunNeeded as reason:
+            dataset = load_dataset(root, paths=paths)
+            with _analyses_kept(index):
+                report = validate(dataset, engine=engine)
+            return IncrementalReport(report, dataset, changes.files, None, str(reason), len(corpus), len(corpus))
+        dataset = load_dataset(root, paths=plan.whole)
+        if plan.slices:
+            _load_slices(dataset, plan.slices)
+        with _analyses_kept(index):
+            report = validate(dataset, engine=engine, focus=plan.affected)
     report.counts = _counts(dataset, plan.affected)
     loaded = len(plan.whole) + len(plan.slices)
     return IncrementalReport(report, dataset, changes.files, frozenset(plan.affected), None, len(corpus), loaded)
+
+
+@contextmanager
+def _analyses_kept(index: Index) -> Iterator[None]:
+    """The compiler's analyses of the shapes' SPARQL (:mod:`claimgraph.validation.compiler.analyses`)
+    read from the index, and saved there when the validation made new ones."""
+    from claimgraph.validation.compiler import analyses
+
+    saved = index.get("sparql-analyses")
+    if saved is not None:
+        analyses.restore(saved)
+    yield
+    now = analyses.snapshot()
+    if now != saved:
+        index.put("sparql-analyses", now)
 
 
 @dataclass(frozen=True)
@@ -126,7 +144,7 @@ class _Plan:
     slices: dict[Path, list[str]]
 
 
-def _plan(root: Path, corpus: list[str], changes: Changes) -> _Plan:
+def _plan(root: Path, corpus: list[str], changes: Changes, index: Index) -> _Plan:
     """The affected nodes and the files to load to validate them exactly (see the module docstring)."""
     ontology = ontology_dir(root).resolve()
     resolved: dict[str, str] = {}
@@ -134,56 +152,55 @@ def _plan(root: Path, corpus: list[str], changes: Changes) -> _Plan:
     directories = set(resolved.values())
     if any(p.is_relative_to(ontology) and p.suffix in FORMATS for p in changes.files):
         raise FullRunNeeded("the ontology or the shapes changed")
-    with closing(Index(root)) as index:
-        reach = _cached_reach(root, index)
-        index.refresh(located, literal_predicates=reach.inverse)
-        order = {p: i for i, p in enumerate(located)}
-        for graph, holders in index.shared_graphs():  # as the full load would refuse them
-            first, second = sorted(holders, key=lambda p: order.get(p, len(order)))[:2]
-            raise DuplicateGraphError(Path(located.get(second, second)), graph, Path(located.get(first, first)))
-        changed: set[str] = set()
-        archived: set[str] = set()
-        for path in changes.files:
-            if path.suffix in FORMATS:
-                # A file in the corpus, or one deleted from a directory the corpus is read from.
-                name = str(path)
-                if name in located or any(name.startswith(d.rstrip(os.sep) + os.sep) for d in directories):
-                    changed |= _changed_nodes(path, changes.old.get(path), new=name in located, reach=reach)
-            elif ".claimgraph" not in path.parts:
-                archived.add(path.name)
-        changed |= index.documents_archiving(archived)
-        # Nodes that read a changed node, found backwards (and, along predicates read backwards, forwards).
-        affected = set(changed)
-        frontier = set(changed)
-        for _ in range(reach.depth):
-            frontier = (
-                index.neighbours(frontier, reach.predicates, backwards=True)
-                | index.neighbours(frontier, reach.inverse, backwards=False)
-            ) - affected
-            affected |= frontier
-        # An affected node that objects of a target predicate are is a focus node only where a triple
-        # pointing to it is loaded.
-        read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
-        frontier = set(affected)
-        for _ in range(reach.depth):
-            frontier = (
-                index.neighbours(frontier, reach.predicates, backwards=False)
-                | index.neighbours(frontier, reach.inverse, backwards=True)
-            ) - read
-            read |= frontier
-        affected = {n for n in affected if not n.startswith('"')}  # values are no focus nodes
-        blank = next((n for n in affected if n.startswith("_:")), None)
-        if blank is not None:
-            raise FullRunNeeded("a blank node is among the affected nodes")
-        files = index.files_stating(read) | set(index.flagged("schema"))
-        default = set(index.flagged("default_graph"))
-        if files & default:
-            # The loader resolves archive paths of the default graph against its first file.
-            files.add(next(p for p in located if p in default))
-        # Of a sliced file, only the statements of the nodes read: they are all validation reads there
-        # (a sliced file holds no blank node, no declaration and nothing in the default graph).
-        sliced = files.intersection(index.flagged("sliced"))
-        slices = index.slices(read) if sliced else {}
+    reach = _cached_reach(root, index)
+    index.refresh(located, literal_predicates=reach.inverse)
+    order = {p: i for i, p in enumerate(located)}
+    for graph, holders in index.shared_graphs():  # as the full load would refuse them
+        first, second = sorted(holders, key=lambda p: order.get(p, len(order)))[:2]
+        raise DuplicateGraphError(Path(located.get(second, second)), graph, Path(located.get(first, first)))
+    changed: set[str] = set()
+    archived: set[str] = set()
+    for path in changes.files:
+        if path.suffix in FORMATS:
+            # A file in the corpus, or one deleted from a directory the corpus is read from.
+            name = str(path)
+            if name in located or any(name.startswith(d.rstrip(os.sep) + os.sep) for d in directories):
+                changed |= _changed_nodes(path, changes.old.get(path), new=name in located, reach=reach)
+        elif ".claimgraph" not in path.parts:
+            archived.add(path.name)
+    changed |= index.documents_archiving(archived)
+    # Nodes that read a changed node, found backwards (and, along predicates read backwards, forwards).
+    affected = set(changed)
+    frontier = set(changed)
+    for _ in range(reach.depth):
+        frontier = (
+            index.neighbours(frontier, reach.predicates, backwards=True)
+            | index.neighbours(frontier, reach.inverse, backwards=False)
+        ) - affected
+        affected |= frontier
+    # An affected node that objects of a target predicate are is a focus node only where a triple
+    # pointing to it is loaded.
+    read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
+    frontier = set(affected)
+    for _ in range(reach.depth):
+        frontier = (
+            index.neighbours(frontier, reach.predicates, backwards=False)
+            | index.neighbours(frontier, reach.inverse, backwards=True)
+        ) - read
+        read |= frontier
+    affected = {n for n in affected if not n.startswith('"')}  # values are no focus nodes
+    blank = next((n for n in affected if n.startswith("_:")), None)
+    if blank is not None:
+        raise FullRunNeeded("a blank node is among the affected nodes")
+    files = index.files_stating(read) | set(index.flagged("schema"))
+    default = set(index.flagged("default_graph"))
+    if files & default:
+        # The loader resolves archive paths of the default graph against its first file.
+        files.add(next(p for p in located if p in default))
+    # Of a sliced file, only the statements of the nodes read: they are all validation reads there
+    # (a sliced file holds no blank node, no declaration and nothing in the default graph).
+    sliced = files.intersection(index.flagged("sliced"))
+    slices = index.slices(read) if sliced else {}
     return _Plan(
         affected,
         [Path(given) for p, given in located.items() if p in files and p not in sliced],
