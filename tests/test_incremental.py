@@ -399,6 +399,24 @@ def test_changes_since_an_older_commit(data_copy: Path, bundled_report: Validati
     assert iri("prop:putin-wants-more") in outcome.affected  # type: ignore[operator]
 
 
+def test_changes_since_give_each_changed_file_its_committed_bytes(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "graph" / "sub").mkdir(parents=True)
+    names = ["kept.trig", "with space.trig", "sub/deleted.trig", "line\nbreak.trig"]
+    for name in names:
+        (root / "graph" / name).write_bytes(f"# {name}\n".encode())
+    commit(root)
+    for name in names[:2] + names[3:]:
+        (root / "graph" / name).write_bytes(b"# changed\n")
+    (root / "graph" / "sub" / "deleted.trig").unlink()
+    (root / "graph" / "new.trig").write_bytes(b"# new\n")
+    changes = changes_since(root, "HEAD")
+    expected = {(root / "graph" / n).resolve(): f"# {n}\n".encode() for n in names}
+    expected[(root / "graph" / "new.trig").resolve()] = None
+    assert sorted(changes.files) == sorted(expected)
+    assert changes.old == expected
+
+
 def test_named_files_outside_git_are_new(tmp_path: Path) -> None:
     root = shapes_base(tmp_path / "data")
     outcome = validate_changes(root, changes=changes_named(root, [root / "graph" / "case.trig"]))
