@@ -20,6 +20,7 @@ from claimgraph.io.dataset import parse_file
 from claimgraph.io.reading import FORMATS, TRIPLE_FORMATS
 from claimgraph.namespaces import CG, OWL, RDF, RDFS, VOID
 
+#: Bumped whenever what the index stores changes: an index of another version is rebuilt.
 INDEX_VERSION = "5"
 
 TYPE = ox.NamedNode(RDF.type)

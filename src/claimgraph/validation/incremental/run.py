@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from claimgraph.validation.api import Counts, ValidationReport
     from claimgraph.validation.render import ReportContext
 
-#: Bumped whenever what the index stores changes: an index of another version is rebuilt.
 # ---------------------------------------------------------------------------------------------------
 # Incremental validation
 # ---------------------------------------------------------------------------------------------------
@@ -48,7 +47,8 @@ class IncrementalReport:
     :ivar changed: the changed files.
     :ivar affected: the focus nodes validated; None after a full run.
     :ivar full_run_reason: why a full run was done instead, if it was.
-    :ivar corpus_files: data files in the corpus; :ivar loaded_files: how many of them were loaded.
+    :ivar corpus_files: data files in the corpus; :ivar loaded_files: how many of them were read, whole
+        or (a large file kept in slices by the index) for the statements of the nodes read.
     """
 
     report: ValidationReport
