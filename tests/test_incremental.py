@@ -308,6 +308,24 @@ def test_a_sliced_registry_is_read_only_for_the_nodes_validation_reads(
         )
 
 
+def test_a_misspelt_reference_gets_the_full_runs_suggestion_from_a_sliced_registry(
+    data_copy: Path, bundled_report: ValidationReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "SLICE_BYTES", 0)
+    commit(data_copy)
+    rewrite(
+        data_copy,
+        "DELETE DATA { GRAPH graph:events { proposal:withdrawal-from-donetsk cg:concerns place:donetsk } } ;"
+        " INSERT DATA { GRAPH graph:events { proposal:withdrawal-from-donetsk cg:concerns place:donetsl } }",
+    )
+    outcome = compare(data_copy, bundled_report)
+    assert iri("place:donetsk") not in {q.subject.value for q in outcome.dataset.store}  # not read
+    (found,) = [r for r in outcome.report.results if r.focus == iri("place:donetsl")]
+    full = validate(load_dataset(data_copy))
+    assert [r.suggestion for r in full.results if r.focus == iri("place:donetsl")] == [iri("place:donetsk")]
+    assert found.suggestion == iri("place:donetsk")
+
+
 def test_changed_archived_text_revalidates_its_document_and_anchors(
     data_copy: Path, bundled_report: ValidationReport, slicing: bool
 ) -> None:

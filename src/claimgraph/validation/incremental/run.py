@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset
     from claimgraph.validation.api import Counts, ValidationReport
     from claimgraph.validation.render import ReportContext
+    from claimgraph.validation.results import ValidationResult
 
 # ---------------------------------------------------------------------------------------------------
 # Incremental validation
@@ -114,6 +115,8 @@ def validate_changes(
             _load_slices(dataset, plan.slices)
         with _analyses_kept(index):
             report = validate(dataset, engine=engine, focus=plan.affected)
+    if plan.slices:
+        report.results = _suggested_from_whole_files(root, plan, dataset, report.results)
     report.counts = _counts(dataset, plan.affected)
     loaded = len(plan.whole) + len(plan.slices)
     return IncrementalReport(report, dataset, changes.files, frozenset(plan.affected), None, len(corpus), loaded)
@@ -206,6 +209,21 @@ def _plan(root: Path, corpus: list[str], changes: Changes, index: Index) -> _Pla
         [Path(given) for p, given in located.items() if p in files and p not in sliced],
         {Path(given): slices[p] for p, given in located.items() if p in slices},
     )
+
+
+def _suggested_from_whole_files(
+    root: Path, plan: _Plan, dataset: Dataset, results: list[ValidationResult]
+) -> list[ValidationResult]:
+    """``results`` with the suggestions a run loading the sliced files whole gives them: a "did you
+    mean" looks for candidates among every node of a registry, not only among the nodes validation
+    reads. The files are loaded only where a result has a suggestion query (an undefined term)."""
+    from claimgraph.validation.suggest import suggestion_queries, with_suggestions
+
+    queries = suggestion_queries(dataset) if results else {}
+    if not any(r.shape in queries for r in results):
+        return results
+    whole = load_dataset(root, paths=[*plan.whole, *plan.slices])
+    return with_suggestions(whole, [dataclasses.replace(r, suggestion=None) for r in results])
 
 
 def _load_slices(dataset: Dataset, slices: dict[Path, list[str]]) -> None:
