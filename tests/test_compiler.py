@@ -24,7 +24,7 @@ from claimgraph.project import bundled_data_dir
 from claimgraph.synth import MINIMUM_CLAIMS, generate
 from claimgraph.terms import to_rdflib
 from claimgraph.validation.api import ValidationResult, validate
-from claimgraph.validation.compiler import COMPONENTS, SUPPORTED, UnsupportedShapesError, compile_shapes
+from claimgraph.validation.compiler import COMPONENTS, SUPPORTED, Unsupported, UnsupportedShapesError, compile_shapes
 from claimgraph.validation.compiler.sparql_based import PerFocusCheck
 from claimgraph.validation.reference import core_components
 
@@ -432,3 +432,44 @@ def test_this_in_a_nested_filter_is_pre_bound_in_the_text_once_per_focus_node() 
     # joined, the nested filter would see $this unbound and find nothing; pre-bound, it holds
     found = _run_fast(shapes, "<http://example.org/a> <http://example.org/p> 1 .")
     assert [r.focus for r in found] == ["http://example.org/a"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The analyses of SHACL-SPARQL texts, remembered between runs
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_sparql_analyses_restored_from_a_snapshot_need_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimgraph.validation.compiler import analyses, sparql_based
+
+    shapes = to_rdflib(load_dataset().shape_quads())
+    monkeypatch.setattr(analyses, "_TABLE", {})
+    first = compile_shapes(shapes)
+    with pytest.raises(Unsupported, match="not a SELECT query"):
+        sparql_based._check_prebinding("ASK { ?s ?p ?o }")
+    saved = analyses.snapshot()
+
+    parsed: list[str] = []
+    monkeypatch.setattr(analyses, "_TABLE", {})
+    monkeypatch.setattr(sparql_based, "_prepare", parsed.append)
+    analyses.restore(saved)
+    again = compile_shapes(shapes)
+    assert any(isinstance(c, sparql_based.SparqlCheck) for c in first.checks)
+    assert [c.text for c in again.checks if isinstance(c, sparql_based.SparqlCheck)] == [
+        c.text for c in first.checks if isinstance(c, sparql_based.SparqlCheck)
+    ]
+    assert again.fallback == first.fallback
+    with pytest.raises(Unsupported, match="not a SELECT query"):  # a refusal is remembered too
+        sparql_based._check_prebinding("ASK { ?s ?p ?o }")
+    assert parsed == []
+
+
+def test_sparql_analyses_of_other_code_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from claimgraph.validation.compiler import analyses
+
+    monkeypatch.setattr(analyses, "_TABLE", {})
+    analyses.restore(json.dumps({"code": "another", "outcomes": {"k": "v"}}))
+    analyses.restore("not json")
+    assert json.loads(analyses.snapshot())["outcomes"] == {}

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
@@ -37,6 +38,7 @@ from claimgraph.validation.incremental import (
     shape_reach,
     validate_changes,
 )
+from claimgraph.validation.incremental import index as index_module
 from claimgraph.validation.incremental.index import INDEX_VERSION
 
 CASES = load_cases()
@@ -83,6 +85,14 @@ def compare(root: Path, base: ValidationReport, rev: str = "HEAD") -> Incrementa
 def iri(curie: str) -> str:
     prefix, _, local = curie.partition(":")
     return PREFIXES[prefix] + local
+
+
+@pytest.fixture(params=["whole", "sliced"])
+def slicing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Files read whole, or every file that can be kept in slices so kept (as a large registry is)."""
+    if request.param == "sliced":
+        monkeypatch.setattr(index_module, "SLICE_BYTES", 0)
+    return bool(request.param == "sliced")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -250,7 +260,7 @@ def bundled_report() -> ValidationReport:
     ids=["relay-agent-type", "claimant-anonymous", "proposition-type", "evidence-document", "quote", "place-type"],
 )
 def test_change_in_one_file_revalidates_what_other_files_state_about_it(
-    data_copy: Path, bundled_report: ValidationReport, update: str
+    data_copy: Path, bundled_report: ValidationReport, update: str, slicing: bool
 ) -> None:
     commit(data_copy)
     rewrite(data_copy, update)  # every graph file is written again: only the quads that differ count
@@ -276,8 +286,48 @@ def test_one_registry_change_validates_only_what_reaches_it(data_copy: Path) -> 
     assert outcome.report.counts.actors == 0  # actor:reuters, the only affected agent, is no longer typed one
 
 
+def test_a_sliced_registry_is_read_only_for_the_nodes_validation_reads(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "SLICE_BYTES", 0)
+    rewrite(data_copy, "")
+    commit(data_copy)
+    base = validate(load_dataset(data_copy))
+    rewrite(data_copy, "DELETE WHERE { GRAPH graph:actors { actor:reuters a ?type } }")
+    outcome = compare(data_copy, base)
+    actors = ox.NamedNode(GRAPH.term("actors"))
+    assert outcome.dataset.sources[actors] == data_copy / "graph" / "actors.trig"
+    full = load_dataset(data_copy).store
+    loaded = {q.subject for q in outcome.dataset.store.quads_for_pattern(None, None, None, actors)}
+    every = {q.subject for q in full.quads_for_pattern(None, None, None, actors)}
+    assert ox.NamedNode(iri("actor:reuters")) in loaded
+    assert len(loaded) < len(every)
+    for subject in loaded:  # each subject read has every statement the file makes about it
+        assert set(outcome.dataset.store.quads_for_pattern(subject, None, None, actors)) == set(
+            full.quads_for_pattern(subject, None, None, actors)
+        )
+
+
+def test_a_misspelt_reference_gets_the_full_runs_suggestion_from_a_sliced_registry(
+    data_copy: Path, bundled_report: ValidationReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "SLICE_BYTES", 0)
+    commit(data_copy)
+    rewrite(
+        data_copy,
+        "DELETE DATA { GRAPH graph:events { proposal:withdrawal-from-donetsk cg:concerns place:donetsk } } ;"
+        " INSERT DATA { GRAPH graph:events { proposal:withdrawal-from-donetsk cg:concerns place:donetsl } }",
+    )
+    outcome = compare(data_copy, bundled_report)
+    assert iri("place:donetsk") not in {q.subject.value for q in outcome.dataset.store}  # not read
+    (found,) = [r for r in outcome.report.results if r.focus == iri("place:donetsl")]
+    full = validate(load_dataset(data_copy))
+    assert [r.suggestion for r in full.results if r.focus == iri("place:donetsl")] == [iri("place:donetsk")]
+    assert found.suggestion == iri("place:donetsk")
+
+
 def test_changed_archived_text_revalidates_its_document_and_anchors(
-    data_copy: Path, bundled_report: ValidationReport
+    data_copy: Path, bundled_report: ValidationReport, slicing: bool
 ) -> None:
     # A registry the article does not use: every bundled file is read by its claims now (the proposals
     # its propositions table), so this one stands for what an incremental run leaves unread.
@@ -317,7 +367,7 @@ def test_the_same_text_archived_again_in_a_new_file_is_reported_on_the_first_doc
     assert (found.focus, found.value) == (iri("doc:optimism-vs-intelligence"), iri("doc:zz-copy"))
 
 
-def test_a_duplicate_archive_removed_clears_the_result_on_the_other_document(data_copy: Path) -> None:
+def test_a_duplicate_archive_removed_clears_the_result_on_the_other_document(data_copy: Path, slicing: bool) -> None:
     copy = _archive_copy(data_copy, "zz-copy")
     commit(data_copy)
     base = validate(load_dataset(data_copy))
@@ -328,7 +378,7 @@ def test_a_duplicate_archive_removed_clears_the_result_on_the_other_document(dat
     assert not any(r.shape.endswith("SourceDocument-uniqueArchive") for r in outcome.report.results)
 
 
-def test_deleted_and_added_files(data_copy: Path, bundled_report: ValidationReport) -> None:
+def test_deleted_and_added_files(data_copy: Path, bundled_report: ValidationReport, slicing: bool) -> None:
     commit(data_copy)
     (data_copy / "graph" / "events.trig").unlink()
     moved = data_copy / "graph" / "propositions.trig"
@@ -357,7 +407,7 @@ def test_ontology_change_validates_everything(data_copy: Path, bundled_report: V
     assert sorted(outcome.report.results) == sorted(bundled_report.results)
 
 
-def test_changes_since_an_older_commit(data_copy: Path, bundled_report: ValidationReport) -> None:
+def test_changes_since_an_older_commit(data_copy: Path, bundled_report: ValidationReport, slicing: bool) -> None:
     commit(data_copy)
     rewrite(data_copy, "DELETE WHERE { GRAPH graph:actors { actor:reuters a ?type } }")
     git(data_copy, "commit", "-q", "-am", "second")
@@ -365,6 +415,24 @@ def test_changes_since_an_older_commit(data_copy: Path, bundled_report: Validati
     outcome = compare(data_copy, bundled_report, rev="HEAD~1")
     assert iri("actor:reuters") in outcome.affected  # type: ignore[operator]
     assert iri("prop:putin-wants-more") in outcome.affected  # type: ignore[operator]
+
+
+def test_changes_since_give_each_changed_file_its_committed_bytes(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "graph" / "sub").mkdir(parents=True)
+    names = ["kept.trig", "with space.trig", "sub/deleted.trig", "line\nbreak.trig"]
+    for name in names:
+        (root / "graph" / name).write_bytes(f"# {name}\n".encode())
+    commit(root)
+    for name in names[:2] + names[3:]:
+        (root / "graph" / name).write_bytes(b"# changed\n")
+    (root / "graph" / "sub" / "deleted.trig").unlink()
+    (root / "graph" / "new.trig").write_bytes(b"# new\n")
+    changes = changes_since(root, "HEAD")
+    expected = {(root / "graph" / n).resolve(): f"# {n}\n".encode() for n in names}
+    expected[(root / "graph" / "new.trig").resolve()] = None
+    assert sorted(changes.files) == sorted(expected)
+    assert changes.old == expected
 
 
 def test_named_files_outside_git_are_new(tmp_path: Path) -> None:
@@ -398,7 +466,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ValidationRe
     ids=["article-quotes", "registry-types", "proposition-links"],
 )
 def test_synthetic_corpus_with_planted_violations(
-    tmp_path: Path, corpus: tuple[Path, ValidationReport], update: str
+    tmp_path: Path, corpus: tuple[Path, ValidationReport], update: str, slicing: bool
 ) -> None:
     source, base = corpus
     root = tmp_path / "data"
@@ -419,7 +487,7 @@ def test_index_notices_changed_bytes_behind_unchanged_size_and_mtime(tmp_path: P
     root = shapes_base(tmp_path / "data")
     case = root / "graph" / "case.trig"
     index = Index(root)
-    index.refresh({case.resolve(): case})
+    index.refresh({str(case.resolve()): str(case)})
     before = index.neighbours(
         {iri("claim:shapes-fixture-minister-bridge-open")}, frozenset({CG.claimant}), backwards=False
     )
@@ -431,7 +499,7 @@ def test_index_notices_changed_bytes_behind_unchanged_size_and_mtime(tmp_path: P
     )
     os.utime(case, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert case.stat().st_size == stat.st_size
-    index.refresh({case.resolve(): case})
+    index.refresh({str(case.resolve()): str(case)})
     after = index.neighbours(
         {iri("claim:shapes-fixture-minister-bridge-open")}, frozenset({CG.claimant}), backwards=False
     )
@@ -439,11 +507,61 @@ def test_index_notices_changed_bytes_behind_unchanged_size_and_mtime(tmp_path: P
     index.close()
 
 
+def test_index_keeps_in_slices_only_large_files_whose_statements_stand_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "SLICE_BYTES", 200)
+    root = tmp_path / "data"
+    (root / "graph").mkdir(parents=True)
+    node, other = iri("actor:a"), iri("actor:b")
+    graph = f"<{GRAPH.term('g')}>"
+    label = f" <{RDFS.label}> "
+    texts = {
+        "plain.trig": f'{graph} {{ <{node}>{label}"A"@en . <{other}>{label}"B"@en ; <{CG.memberOf}> <{node}> . }}',
+        "blank.trig": f'<{GRAPH.term("h")}> {{ <{node}> <{CG.evidence}> [{label}"E" ] . }}',
+        "default.ttl": f'<{node}>{label}"C" . <{other}>{label}"D" . # {"padding " * 20}',
+        "small.trig": f'<{GRAPH.term("s")}> {{ <{node}>{label}"S" . }}',
+    }
+    files = {}
+    for name, text in texts.items():
+        path = root / "graph" / name
+        path.write_text(text + "\n" + "# padding\n" * (0 if name == "small.trig" else 20), encoding="utf-8")
+        files[str(path.resolve())] = str(path)
+    index = Index(root)
+    index.refresh(files)
+    plain = str((root / "graph" / "plain.trig").resolve())
+    assert index.flagged("sliced") == [plain]
+    (statements,) = index.slices({node}).values()
+    quads = set(ox.parse("".join(statements).encode(), format=ox.RdfFormat.N_QUADS))
+    name, label_of = ox.NamedNode(GRAPH.term("g")), ox.NamedNode(RDFS.label)
+    assert quads == {ox.Quad(ox.NamedNode(node), label_of, ox.Literal("A", language="en"), name)}
+    assert set(index.slices({other})) == {plain}
+    index.close()
+
+
+def test_the_index_keeps_the_shapes_sparql_analyses_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimgraph.validation.compiler import analyses, sparql_based
+
+    root = shapes_base(tmp_path / "data")
+    monkeypatch.setattr(analyses, "_TABLE", {})
+    first = validate_changes(root, changes=changes_named(root, [root / "graph" / "case.trig"]))
+    monkeypatch.setattr(analyses, "_TABLE", {})  # a new process
+
+    parsed: list[str] = []
+    monkeypatch.setattr(sparql_based, "_prepare", parsed.append)
+    again = validate_changes(root, changes=changes_named(root, [root / "graph" / "case.trig"]))
+    assert again.report.results == first.report.results
+    assert parsed == []
+    assert again.report.delegated == first.report.delegated
+
+
 def test_index_of_another_version_is_rebuilt(tmp_path: Path) -> None:
     root = shapes_base(tmp_path / "data")
     case = root / "graph" / "case.trig"
     index = Index(root)
-    index.refresh({case.resolve(): case})
+    index.refresh({str(case.resolve()): str(case)})
     index.put("version", "0")
     index.close()
     reopened = Index(root)
@@ -459,8 +577,8 @@ def test_damaged_index_is_rebuilt(tmp_path: Path) -> None:
     (root / ".claimgraph" / "index.sqlite").write_bytes(b"not a database" * 100)
     case = root / "graph" / "case.trig"
     index = Index(root)
-    index.refresh({case.resolve(): case})
-    assert index.files_stating({iri("claim:shapes-fixture-minister-bridge-open")}) == {case.resolve()}
+    index.refresh({str(case.resolve()): str(case)})
+    assert index.files_stating({iri("claim:shapes-fixture-minister-bridge-open")}) == {str(case.resolve())}
     index.close()
 
 

@@ -24,7 +24,7 @@ from claimgraph.validation.results import ValidationResult
 if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset
 
-__all__ = ["closest", "with_suggestions"]
+__all__ = ["closest", "suggestion_queries", "with_suggestions"]
 
 
 def closest(term: str, candidates: Sequence[str]) -> str | None:
@@ -41,14 +41,20 @@ def closest(term: str, candidates: Sequence[str]) -> str | None:
     return ranked[0][2]
 
 
-def with_suggestions(dataset: Dataset, results: list[ValidationResult]) -> list[ValidationResult]:
-    """``results``, each of a shape with a suggestion query given its closest candidate."""
-    queries = {
+def suggestion_queries(dataset: Dataset) -> dict[str, str]:
+    """The suggestion query of each shape that has one, by the shape's IRI."""
+    return {
         term_text(row["shape"]): term_text(row["query"])
         for row in dataset.select_shapes(
             f"SELECT ?shape ?query WHERE {{ GRAPH <{SHAPES_GRAPH}> {{ ?shape <{CG.suggestionQuery}> ?query }} }}"
         )
     }
+
+
+def with_suggestions(dataset: Dataset, results: list[ValidationResult]) -> list[ValidationResult]:
+    """``results``, each of a shape with a suggestion query given its closest candidate (a result that
+    has one already keeps it where none is found)."""
+    queries = suggestion_queries(dataset)
     if not queries:
         return results
     found: dict[tuple[str, str, str | None, str | None], str | None] = {}

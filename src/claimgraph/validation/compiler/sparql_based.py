@@ -8,17 +8,17 @@ Rows are made distinct over every projected variable, as pySHACL deduplicates th
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from claimgraph.errors import QuerySyntaxError
 from claimgraph.namespaces import XSD
 from claimgraph.sparql.lexer import TokenKind, prebind, scan, tokens
+from claimgraph.validation.compiler.analyses import remembered
 from claimgraph.validation.compiler.base import (
     Check,
     ConstraintComponent,
@@ -191,7 +191,7 @@ def _variables(node: object) -> set[str]:
     return found
 
 
-@functools.lru_cache(maxsize=256)
+@remembered(str, str)
 def _rewrite_not_exists(prologue: str, body: str) -> str:
     """Turn ``FILTER NOT EXISTS { P }`` of the top-level group into ``MINUS { P }`` where that is exact.
 
@@ -311,7 +311,17 @@ def _algebra_nodes(node: object) -> Iterator[CompValue]:
 JOIN, INLINE, PER_FOCUS = "join", "inline", "per focus"
 
 
-@functools.lru_cache(maxsize=256)
+def _encode_prebinding(found: tuple[tuple[str, ...], frozenset[str] | None, str]) -> Any:
+    projected, predicates, mode = found
+    return [list(projected), None if predicates is None else sorted(predicates), mode]
+
+
+def _decode_prebinding(saved: Any) -> tuple[tuple[str, ...], frozenset[str] | None, str]:
+    projected, predicates, mode = saved
+    return tuple(projected), None if predicates is None else frozenset(predicates), str(mode)
+
+
+@remembered(_encode_prebinding, _decode_prebinding)
 def _check_prebinding(query: str) -> tuple[tuple[str, ...], frozenset[str] | None, str]:
     """Projected variables and predicates of a SHACL-SPARQL SELECT, and how it runs (:data:`JOIN`,
     :data:`INLINE` or :data:`PER_FOCUS`).

@@ -29,9 +29,9 @@ class Changes:
     old: dict[Path, bytes | None]
 
 
-def _git(cwd: Path, *args: str, revision: str) -> bytes:
+def _git(cwd: Path, *args: str, revision: str, given: bytes | None = None) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, input=given, capture_output=True, check=False)
     except OSError as error:
         raise RevisionError(revision, f"git cannot run: {error.strerror or error}") from None
     if done.returncode != 0:
@@ -62,12 +62,35 @@ def changes_since(
         listed = _git(top, "diff", "--name-only", "--no-renames", "-z", commit, "--", *scope, revision=revision)
         listed += _git(top, "ls-files", "--others", "--exclude-standard", "-z", "--", *scope, revision=revision)
         files = sorted({(top / name).resolve() for name in listed.decode("utf-8").split("\0") if name})
-    tracked = set(_git(top, "ls-tree", "-r", "-z", "--name-only", commit, revision=revision).decode().split("\0"))
-    old: dict[Path, bytes | None] = {}
-    for path in files:
-        name = path.relative_to(top).as_posix() if path.is_relative_to(top) else None
-        old[path] = _git(top, "show", f"{commit}:{name}", revision=revision) if name in tracked else None
-    return Changes(files, old)
+    names = {p: p.relative_to(top).as_posix() for p in files if p.is_relative_to(top)}
+    base = _base_versions(top, commit, sorted(set(names.values())), revision=revision)
+    return Changes(files, {p: base.get(names[p]) if p in names else None for p in files})
+
+
+def _base_versions(top: Path, commit: str, names: list[str], *, revision: str) -> dict[str, bytes | None]:
+    """The content at ``commit`` of each file named (None: no file of that name there), read by one
+    git process rather than one per file (a name with a line break, which its input cannot carry, by
+    one of its own)."""
+    plain = [n for n in names if "\n" not in n]
+    found: dict[str, bytes | None] = {}
+    request = "".join(f"{commit}:{n}\n" for n in plain).encode("utf-8", "surrogateescape")
+    listed = _git(top, "cat-file", "--batch", revision=revision, given=request) if plain else b""
+    at = 0
+    for name in plain:  # each answer: "<object> <type> <size>" and the content, or "<name> missing"
+        end = listed.index(b"\n", at)
+        header = listed[at:end].split(b" ")
+        at = end + 1
+        if header[-1] == b"missing":
+            found[name] = None
+            continue
+        size = int(header[2])
+        found[name] = listed[at : at + size] if header[1] == b"blob" else None
+        at += size + 1
+    for name in names:
+        if name not in found:
+            tracked = _git(top, "ls-tree", "-z", "--name-only", commit, "--", name, revision=revision)
+            found[name] = _git(top, "show", f"{commit}:{name}", revision=revision) if tracked else None
+    return found
 
 
 def changes_named(root: Path, files: Sequence[Path]) -> Changes:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,8 @@ from claimgraph.io.dataset import parse_file
 from claimgraph.io.reading import FORMATS, TRIPLE_FORMATS
 from claimgraph.namespaces import CG, OWL, RDF, RDFS, VOID
 
-INDEX_VERSION = "4"
+#: Bumped whenever what the index stores changes: an index of another version is rebuilt.
+INDEX_VERSION = "5"
 
 TYPE = ox.NamedNode(RDF.type)
 SUBCLASS = ox.NamedNode(RDFS.subClassOf)
@@ -45,13 +47,18 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
 CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, digest TEXT NOT NULL, stat TEXT NOT NULL,
-                    indexed INTEGER NOT NULL, default_graph INTEGER NOT NULL, schema INTEGER NOT NULL);
+                    indexed INTEGER NOT NULL, default_graph INTEGER NOT NULL, schema INTEGER NOT NULL,
+                    sliced INTEGER NOT NULL);
 CREATE TABLE subjects (node INTEGER NOT NULL, file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE);
 CREATE TABLE edges (s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
                     file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE);
 CREATE TABLE archive (name TEXT NOT NULL, document INTEGER NOT NULL,
                       file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE);
 CREATE TABLE graphs (name TEXT NOT NULL, file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE);
+CREATE TABLE slices (node INTEGER NOT NULL, file INTEGER NOT NULL REFERENCES files ON DELETE CASCADE,
+                     quads TEXT NOT NULL);
+CREATE INDEX slices_node ON slices (node);
+CREATE INDEX slices_file ON slices (file);
 CREATE INDEX graphs_file ON graphs (file);
 CREATE INDEX subjects_node ON subjects (node);
 CREATE INDEX subjects_file ON subjects (file);
@@ -66,6 +73,12 @@ CREATE INDEX archive_file ON archive (file);
 # index), unless it was touched within this many nanoseconds of being indexed: a write in the same
 # clock tick as the indexing would leave the times equal.
 _RACY_NS = 2_000_000_000
+
+#: A file of at least this many bytes is kept in slices, each subject's statements as N-Quads, so that
+#: a run reads of a large registry only the subjects it needs (parsing a whole 24 MB registry costs
+#: seconds); smaller files are read whole. Files with blank nodes, quads in the default graph or
+#: declarations of classes and properties are always read whole.
+SLICE_BYTES = 1 << 18
 
 
 def _node(term: Any, file: int) -> str:
@@ -83,10 +96,20 @@ def literal_key(term: ox.Literal) -> str:
     return '"' + hashlib.sha256(str(term).encode("utf-8")).hexdigest()
 
 
-def _stat(path: Path) -> tuple[str, int]:
-    """The stat signature of ``path`` and its latest change time."""
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", max(st.st_mtime_ns, st.st_ctime_ns)
+def _stat(path: str) -> tuple[str, int, int]:
+    """The stat signature of ``path``, its latest change time and its size."""
+    st = os.stat(path)
+    signature = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return signature, max(st.st_mtime_ns, st.st_ctime_ns), st.st_size
+
+
+def _plain(quad: ox.Quad) -> bool:
+    """Does ``quad`` stand alone (a named subject and graph, no blank node), so it can be read apart?"""
+    return (
+        isinstance(quad.subject, ox.NamedNode)
+        and isinstance(quad.object, ox.NamedNode | ox.Literal)
+        and isinstance(quad.graph_name, ox.NamedNode)
+    )
 
 
 @dataclass(frozen=True)
@@ -159,7 +182,7 @@ class Index:
                 self.db = _open(directory)
             except (OSError, sqlite3.Error):
                 self.db = _prepared(sqlite3.connect(":memory:"))
-        self.ids: dict[Path, int] = {}
+        self.ids: dict[str, int] = {}
         #: Predicates whose literal values are indexed as nodes (see :attr:`Reach.inverse`).
         self.literal_predicates: frozenset[str] = frozenset()
 
@@ -174,10 +197,11 @@ class Index:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def refresh(self, files: dict[Path, Path], *, literal_predicates: frozenset[str] = frozenset()) -> None:
+    def refresh(self, files: Mapping[str, str], *, literal_predicates: frozenset[str] = frozenset()) -> None:
         """Re-index every file whose bytes changed; forget files no longer in ``files``.
 
-        :param files: the data files, by real path (symbolic links resolved), each as the user named it.
+        :param files: the data files, by real path (symbolic links resolved), each as the user named it
+            (strings: a corpus has tens of thousands of files, and a Path object costs more than a stat).
         :param literal_predicates: predicates whose literal values are indexed as nodes; the whole
             corpus is indexed again when they differ from the last run's.
 
@@ -189,35 +213,34 @@ class Index:
             with self.db:
                 self.db.execute("DELETE FROM files")
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('literal-predicates', ?)", (wanted_key,))
-        known = {
-            Path(p): (d, st, at) for p, d, st, at in self.db.execute("SELECT path, digest, stat, indexed FROM files")
+        known: dict[str, tuple[str, str, int]] = {
+            p: (d, st, at) for p, d, st, at in self.db.execute("SELECT path, digest, stat, indexed FROM files")
         }
-        wanted = files
-        stale: list[tuple[Path, str, str, int]] = []
-        for resolved, path in wanted.items():
+        stale: list[tuple[str, str, str, int, bool]] = []
+        for resolved, path in files.items():
             try:
-                signature, changed_at = _stat(path)
+                signature, changed_at, size = _stat(path)
                 entry = known.get(resolved)
                 if entry is not None and entry[1] == signature and changed_at < entry[2] - _RACY_NS:
                     continue
                 now = time.time_ns()
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb") as file:
+                    digest = hashlib.sha256(file.read()).hexdigest()
             except OSError as error:
-                raise InputError(path, error.strerror or str(error)) from None
+                raise InputError(Path(path), error.strerror or str(error)) from None
             if entry is None or entry[0] != digest:
-                stale.append((resolved, digest, signature, now))
+                stale.append((resolved, digest, signature, now, size >= SLICE_BYTES))
             elif entry[1] != signature or changed_at >= entry[2] - _RACY_NS:
                 with self.db:  # same bytes: remember the new signature, so the next run skips the hash
-                    self.db.execute(
-                        "UPDATE files SET stat = ?, indexed = ? WHERE path = ?", (signature, now, str(resolved))
-                    )
-        parsed = [(p, d, st, at, _placed(parse_file(wanted[p]), FORMATS[p.suffix])) for p, d, st, at in stale]
+                    self.db.execute("UPDATE files SET stat = ?, indexed = ? WHERE path = ?", (signature, now, resolved))
         with self.db:
-            gone = [(str(p),) for p in known if p not in wanted] + [(str(p),) for p, *_ in parsed]
+            gone = [(p,) for p in known if p not in files] + [(p,) for p, *_ in stale]
             self.db.executemany("DELETE FROM files WHERE path = ?", gone)
-            for path, digest, signature, at, content in parsed:
-                self._add(path, digest, signature, at, content)
-        self.ids = {Path(p): i for i, p in self.db.execute("SELECT id, path FROM files")}
+            for resolved, digest, signature, at, large in stale:
+                given = Path(files[resolved])
+                content = _placed(parse_file(given), FORMATS[given.suffix])
+                self._add(resolved, digest, signature, at, content, large=large)
+        self.ids = {p: i for i, p in self.db.execute("SELECT id, path FROM files")}
 
     def _terms(self, terms: set[str]) -> dict[str, int]:
         """Ids of ``terms``, adding those not yet known."""
@@ -226,14 +249,16 @@ class Index:
         ids.update(self._rows("SELECT term, id FROM terms WHERE term IN ({})", terms - ids.keys()))
         return ids
 
-    def _add(self, path: Path, digest: str, signature: str, at: int, content: _Parsed) -> None:
+    def _add(self, path: str, digest: str, signature: str, at: int, content: _Parsed, *, large: bool) -> None:
         schema = any(
             q.predicate in (SUBCLASS, VOCABULARY) or (q.predicate == TYPE and q.object in SCHEMA_TYPES)
             for q in content.quads
         )
+        sliced = large and not schema and not content.default_graph and all(map(_plain, content.quads))
         cursor = self.db.execute(
-            "INSERT INTO files (path, digest, stat, indexed, default_graph, schema) VALUES (?, ?, ?, ?, ?, ?)",
-            (str(path), digest, signature, at, content.default_graph, schema),
+            "INSERT INTO files (path, digest, stat, indexed, default_graph, schema, sliced)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (path, digest, signature, at, content.default_graph, schema, sliced),
         )
         file = cursor.lastrowid
         assert file is not None
@@ -256,16 +281,23 @@ class Index:
         )
         self.db.executemany("INSERT INTO archive VALUES (?, ?, ?)", ((n, ids[d], file) for n, d in archive))
         self.db.executemany("INSERT INTO graphs VALUES (?, ?)", ((g, file) for g in content.graphs))
+        if sliced:
+            statements: dict[str, list[str]] = {}
+            for q in content.quads:
+                statements.setdefault(_node(q.subject, file), []).append(f"{q} .\n")
+            self.db.executemany(
+                "INSERT INTO slices VALUES (?, ?, ?)", ((ids[n], file, "".join(t)) for n, t in statements.items())
+            )
 
-    def shared_graphs(self) -> list[tuple[str, list[Path]]]:
+    def shared_graphs(self) -> list[tuple[str, list[str]]]:
         """Named graphs that more than one file defines, with those files."""
         rows = self.db.execute(
             "SELECT g.name, f.path FROM graphs g JOIN files f ON f.id = g.file"
             " WHERE g.name IN (SELECT name FROM graphs GROUP BY name HAVING COUNT(*) > 1)"
         ).fetchall()
-        shared: dict[str, list[Path]] = {}
+        shared: dict[str, list[str]] = {}
         for name, path in rows:
-            shared.setdefault(name, []).append(Path(path))
+            shared.setdefault(name, []).append(path)
         return sorted(shared.items())
 
     def _rows(self, sql: str, values: Iterable[str], extra: Sequence[str] = ()) -> list[tuple[Any, ...]]:
@@ -287,16 +319,28 @@ class Index:
         )
         return {r[0] for r in self._rows(sql, nodes, sorted(predicates))}
 
-    def files_stating(self, nodes: set[str]) -> set[Path]:
-        """Files with a triple whose subject is one of ``nodes``."""
+    def files_stating(self, nodes: set[str]) -> set[str]:
+        """Files (real paths) with a triple whose subject is one of ``nodes``."""
         sql = "SELECT DISTINCT s.file FROM terms t JOIN subjects s ON s.node = t.id WHERE t.term IN ({})"
         ids = {r[0] for r in self._rows(sql, nodes)}
         return {p for p, i in self.ids.items() if i in ids}
 
-    def flagged(self, column: str) -> list[Path]:
-        """Files whose ``column`` flag is set: ``default_graph``, or ``schema`` (the file states
-        rdfs:subClassOf or void:vocabulary, or declares a class or property)."""
-        return [Path(p) for (p,) in self.db.execute(f"SELECT path FROM files WHERE {column}")]
+    def flagged(self, column: str) -> list[str]:
+        """Files whose ``column`` flag is set: ``default_graph``; ``schema`` (the file states
+        rdfs:subClassOf or void:vocabulary, or declares a class or property); ``sliced`` (the file is
+        kept in slices, :data:`SLICE_BYTES`)."""
+        return [p for (p,) in self.db.execute(f"SELECT path FROM files WHERE {column}")]
+
+    def slices(self, nodes: set[str]) -> dict[str, list[str]]:
+        """The statements (N-Quads) of ``nodes`` in the sliced files, by file."""
+        sql = (
+            "SELECT f.path, s.quads FROM terms t JOIN slices s ON s.node = t.id JOIN files f ON f.id = s.file"
+            " WHERE t.term IN ({})"
+        )
+        found: dict[str, list[str]] = {}
+        for path, quads in self._rows(sql, nodes):
+            found.setdefault(path, []).append(quads)
+        return found
 
     def documents_archiving(self, names: set[str]) -> set[str]:
         """Documents whose cg:archivePath ends in one of the file ``names``."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
-from contextlib import closing
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from claimgraph.io.dataset import Dataset
     from claimgraph.validation.api import Counts, ValidationReport
     from claimgraph.validation.render import ReportContext
+    from claimgraph.validation.results import ValidationResult
 
-#: Bumped whenever what the index stores changes: an index of another version is rebuilt.
 # ---------------------------------------------------------------------------------------------------
 # Incremental validation
 # ---------------------------------------------------------------------------------------------------
@@ -47,7 +48,8 @@ class IncrementalReport:
     :ivar changed: the changed files.
     :ivar affected: the focus nodes validated; None after a full run.
     :ivar full_run_reason: why a full run was done instead, if it was.
-    :ivar corpus_files: data files in the corpus; :ivar loaded_files: how many of them were loaded.
+    :ivar corpus_files: data files in the corpus; :ivar loaded_files: how many of them were read, whole
+        or (a large file kept in slices by the index) for the statements of the nodes read.
     """
 
     report: ValidationReport
@@ -94,79 +96,146 @@ def validate_changes(
     :param engine: the validation engine (see :func:`claimgraph.validation.validate`).
     :raises InputError: if a file cannot be read or parsed.
     """
-    from claimgraph.io.dataset import expand_paths
+    from claimgraph.io.dataset import expand_path_names
     from claimgraph.project import bundled_data_dir
     from claimgraph.validation.api import validate
 
     root = bundled_data_dir() if root is None else root
-    corpus = expand_paths(list(paths) if paths else [root / "graph"])
-    try:
-        plan = _plan(root, corpus, changes)
-    except FullRunNeeded as reason:
-        dataset = load_dataset(root, paths=paths)
-        report = validate(dataset, engine=engine)
-        return IncrementalReport(report, dataset, changes.files, None, str(reason), len(corpus), len(corpus))
-    affected, files = plan
-    dataset = load_dataset(root, paths=files)
-    report = validate(dataset, engine=engine, focus=affected)
-    report.counts = _counts(dataset, affected)
-    return IncrementalReport(report, dataset, changes.files, frozenset(affected), None, len(corpus), len(files))
+    corpus = expand_path_names(list(paths) if paths else [root / "graph"])
+    with closing(Index(root)) as index:
+        try:
+            plan = _plan(root, corpus, changes, index)
+        except FullRunNeeded as reason:
+            dataset = load_dataset(root, paths=paths)
+            with _analyses_kept(index):
+                report = validate(dataset, engine=engine)
+            return IncrementalReport(report, dataset, changes.files, None, str(reason), len(corpus), len(corpus))
+        dataset = load_dataset(root, paths=plan.whole)
+        if plan.slices:
+            _load_slices(dataset, plan.slices)
+        with _analyses_kept(index):
+            report = validate(dataset, engine=engine, focus=plan.affected)
+    if plan.slices:
+        report.results = _suggested_from_whole_files(root, plan, dataset, report.results)
+    report.counts = _counts(dataset, plan.affected)
+    loaded = len(plan.whole) + len(plan.slices)
+    return IncrementalReport(report, dataset, changes.files, frozenset(plan.affected), None, len(corpus), loaded)
 
 
-def _plan(root: Path, corpus: list[Path], changes: Changes) -> tuple[set[str], list[Path]]:
+@contextmanager
+def _analyses_kept(index: Index) -> Iterator[None]:
+    """The compiler's analyses of the shapes' SPARQL (:mod:`claimgraph.validation.compiler.analyses`)
+    read from the index, and saved there when the validation made new ones."""
+    from claimgraph.validation.compiler import analyses
+
+    saved = index.get("sparql-analyses")
+    if saved is not None:
+        analyses.restore(saved)
+    yield
+    now = analyses.snapshot()
+    if now != saved:
+        index.put("sparql-analyses", now)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to validate and what to load for it: files whole, and of the sliced files (see
+    :data:`~claimgraph.validation.incremental.index.SLICE_BYTES`) the statements of the nodes read."""
+
+    affected: set[str]
+    whole: list[Path]
+    slices: dict[Path, list[str]]
+
+
+def _plan(root: Path, corpus: list[str], changes: Changes, index: Index) -> _Plan:
     """The affected nodes and the files to load to validate them exactly (see the module docstring)."""
     ontology = ontology_dir(root).resolve()
-    resolved: dict[Path, Path] = {}
+    resolved: dict[str, str] = {}
     located = {_real(p, resolved): p for p in corpus}
-    directories = {p.parent for p in located}
+    directories = set(resolved.values())
     if any(p.is_relative_to(ontology) and p.suffix in FORMATS for p in changes.files):
         raise FullRunNeeded("the ontology or the shapes changed")
-    with closing(Index(root)) as index:
-        reach = _cached_reach(root, index)
-        index.refresh(located, literal_predicates=reach.inverse)
-        order = {p: i for i, p in enumerate(located)}
-        for graph, holders in index.shared_graphs():  # as the full load would refuse them
-            first, second = sorted(holders, key=lambda p: order.get(p, len(order)))[:2]
-            raise DuplicateGraphError(located.get(second, second), graph, located.get(first, first))
-        changed: set[str] = set()
-        archived: set[str] = set()
-        for path in changes.files:
-            if path.suffix in FORMATS:
-                # A file in the corpus, or one deleted from a directory the corpus is read from.
-                if path in located or any(path.is_relative_to(d) for d in directories):
-                    changed |= _changed_nodes(path, changes.old.get(path), new=path in located, reach=reach)
-            elif ".claimgraph" not in path.parts:
-                archived.add(path.name)
-        changed |= index.documents_archiving(archived)
-        # Nodes that read a changed node, found backwards (and, along predicates read backwards, forwards).
-        affected = set(changed)
-        frontier = set(changed)
-        for _ in range(reach.depth):
-            frontier = (
-                index.neighbours(frontier, reach.predicates, backwards=True)
-                | index.neighbours(frontier, reach.inverse, backwards=False)
-            ) - affected
-            affected |= frontier
-        # An affected node that objects of a target predicate are is a focus node only where a triple
-        # pointing to it is loaded.
-        read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
-        frontier = set(affected)
-        for _ in range(reach.depth):
-            frontier = (
-                index.neighbours(frontier, reach.predicates, backwards=False)
-                | index.neighbours(frontier, reach.inverse, backwards=True)
-            ) - read
-            read |= frontier
-        affected = {n for n in affected if not n.startswith('"')}  # values are no focus nodes
-        blank = next((n for n in affected if n.startswith("_:")), None)
-        if blank is not None:
-            raise FullRunNeeded("a blank node is among the affected nodes")
-        files = index.files_stating(read) | set(index.flagged("schema"))
-        default = set(index.flagged("default_graph"))
-        if files & default:
-            # The loader resolves archive paths of the default graph against its first file.
-            files.add(next(p for p in located if p in default))
-    return affected, [given for p, given in located.items() if p in files]
+    reach = _cached_reach(root, index)
+    index.refresh(located, literal_predicates=reach.inverse)
+    order = {p: i for i, p in enumerate(located)}
+    for graph, holders in index.shared_graphs():  # as the full load would refuse them
+        first, second = sorted(holders, key=lambda p: order.get(p, len(order)))[:2]
+        raise DuplicateGraphError(Path(located.get(second, second)), graph, Path(located.get(first, first)))
+    changed: set[str] = set()
+    archived: set[str] = set()
+    for path in changes.files:
+        if path.suffix in FORMATS:
+            # A file in the corpus, or one deleted from a directory the corpus is read from.
+            name = str(path)
+            if name in located or any(name.startswith(d.rstrip(os.sep) + os.sep) for d in directories):
+                changed |= _changed_nodes(path, changes.old.get(path), new=name in located, reach=reach)
+        elif ".claimgraph" not in path.parts:
+            archived.add(path.name)
+    changed |= index.documents_archiving(archived)
+    # Nodes that read a changed node, found backwards (and, along predicates read backwards, forwards).
+    affected = set(changed)
+    frontier = set(changed)
+    for _ in range(reach.depth):
+        frontier = (
+            index.neighbours(frontier, reach.predicates, backwards=True)
+            | index.neighbours(frontier, reach.inverse, backwards=False)
+        ) - affected
+        affected |= frontier
+    # An affected node that objects of a target predicate are is a focus node only where a triple
+    # pointing to it is loaded.
+    read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
+    frontier = set(affected)
+    for _ in range(reach.depth):
+        frontier = (
+            index.neighbours(frontier, reach.predicates, backwards=False)
+            | index.neighbours(frontier, reach.inverse, backwards=True)
+        ) - read
+        read |= frontier
+    affected = {n for n in affected if not n.startswith('"')}  # values are no focus nodes
+    blank = next((n for n in affected if n.startswith("_:")), None)
+    if blank is not None:
+        raise FullRunNeeded("a blank node is among the affected nodes")
+    files = index.files_stating(read) | set(index.flagged("schema"))
+    default = set(index.flagged("default_graph"))
+    if files & default:
+        # The loader resolves archive paths of the default graph against its first file.
+        files.add(next(p for p in located if p in default))
+    # Of a sliced file, only the statements of the nodes read: they are all validation reads there
+    # (a sliced file holds no blank node, no declaration and nothing in the default graph).
+    sliced = files.intersection(index.flagged("sliced"))
+    slices = index.slices(read) if sliced else {}
+    return _Plan(
+        affected,
+        [Path(given) for p, given in located.items() if p in files and p not in sliced],
+        {Path(given): slices[p] for p, given in located.items() if p in slices},
+    )
+
+
+def _suggested_from_whole_files(
+    root: Path, plan: _Plan, dataset: Dataset, results: list[ValidationResult]
+) -> list[ValidationResult]:
+    """``results`` with the suggestions a run loading the sliced files whole gives them: a "did you
+    mean" looks for candidates among every node of a registry, not only among the nodes validation
+    reads. The files are loaded only where a result has a suggestion query (an undefined term)."""
+    from claimgraph.validation.suggest import suggestion_queries, with_suggestions
+
+    queries = suggestion_queries(dataset) if results else {}
+    if not any(r.shape in queries for r in results):
+        return results
+    whole = load_dataset(root, paths=[*plan.whole, *plan.slices])
+    return with_suggestions(whole, [dataclasses.replace(r, suggestion=None) for r in results])
+
+
+def _load_slices(dataset: Dataset, slices: dict[Path, list[str]]) -> None:
+    """Add the statements of ``slices`` (N-Quads, by file) to ``dataset``, then compute its archive and
+    derived graphs again."""
+    for path, statements in slices.items():
+        quads = list(ox.parse("".join(statements).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        for graph in {q.graph_name for q in quads}:
+            dataset.sources.setdefault(graph, path)
+        dataset.store.extend(quads)
+    dataset.refresh_archive()
+    dataset.refresh_derived()
 
 
 def _counts(dataset: Dataset, nodes: set[str]) -> Counts:
@@ -232,15 +301,16 @@ def _cached_reach(root: Path, index: Index) -> Reach:
     )
 
 
-def _real(path: Path, directories: dict[Path, Path]) -> Path:
+def _real(path: str, directories: dict[str, str]) -> str:
     """``path`` with the symbolic links of its directory resolved (git names files so).
 
     :param directories: directories resolved so far (one system call per path component each).
     """
-    real = directories.get(path.parent)
+    parent, name = os.path.split(path)
+    real = directories.get(parent)
     if real is None:
-        real = directories[path.parent] = path.parent.resolve()
-    return real / path.name
+        real = directories[parent] = os.path.realpath(parent)
+    return os.path.join(real, name)
 
 
 def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) -> set[str]:
@@ -255,16 +325,26 @@ def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) ->
     """
     fmt = FORMATS[path.suffix]
 
-    def parse(data: bytes | None, which: str) -> set[ox.Quad]:
-        # Blank node labels kept, so that an unchanged blank node compares equal across versions.
+    def parse(data: bytes | None, which: str) -> set[bytes]:
+        # As N-Quads lines: a registry's million quads compare faster so than as Quad objects. Blank
+        # node labels kept, so that an unchanged blank node compares equal across versions.
+        if data is None:
+            return set()
         try:
-            return set() if data is None else set(ox.parse(data, format=fmt, base_iri=None, rename_blank_nodes=False))
+            quads = ox.parse(data, format=fmt, base_iri=None, rename_blank_nodes=False)
+            return set((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
         except (SyntaxError, ValueError) as error:
             raise FullRunNeeded(f"the {which} version of {path} does not parse: {error}") from None
 
+    def quads(lines: set[bytes]) -> set[ox.Quad]:
+        return set(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
+
     before = parse(old, "base")
     after = parse(path.read_bytes() if new else None, "new")  # the index parsed it, reporting errors
-    difference = before ^ after if fmt not in TRIPLE_FORMATS else before | after
+    if fmt in TRIPLE_FORMATS:
+        difference, added = quads(before | after), quads(after)
+    else:
+        difference, added = quads(before ^ after), quads(after - before)
     if any(q.predicate == SUBCLASS for q in difference):
         raise FullRunNeeded(f"{path} adds or removes rdfs:subClassOf")
     if any(isinstance(q.subject, ox.BlankNode) for q in difference):
@@ -273,7 +353,7 @@ def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) ->
         raise FullRunNeeded(f"{path} declares a class, a property or a vocabulary")
     targets = {
         q.object.value
-        for q in difference & after
+        for q in added
         if q.predicate.value in reach.object_targets and isinstance(q.object, ox.NamedNode)
     }
     shared = {
