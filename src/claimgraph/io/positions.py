@@ -330,17 +330,19 @@ def scan_statements(text: str, subjects: Iterable[str]) -> FileIndex | None:
             return None
         declared.update(header.prefixes)
     wanted = set(subjects)
+    # Each subject as it may be written (<IRI>, or prefix:local for every prefix that fits): the terms
+    # that open a line are many (a large registry's every statement), the subjects asked for few.
+    written = {f"<{iri}>": iri for iri in wanted}
+    written.update(
+        (f"{prefix}:{iri[len(namespace) :]}", iri)
+        for iri in wanted
+        for prefix, namespace in declared.items()
+        if iri.startswith(namespace)
+    )
     starts: dict[str, list[int]] = {}
     for match in _LINE_TERM.finditer(text):
-        term = match.group(1)
-        if term.startswith("<"):
-            iri = term[1:-1]
-        else:
-            prefix, _, local = term.partition(":")
-            if prefix not in declared:
-                continue
-            iri = declared[prefix] + local
-        if iri in wanted and _opens_statement(text, match.start(1)):
+        iri = written.get(match.group(1))
+        if iri is not None and _opens_statement(text, match.start(1)):
             starts.setdefault(iri, []).append(match.start(1))
     if set(starts) != wanted:
         return None
