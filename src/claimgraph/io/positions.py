@@ -125,6 +125,8 @@ class _Scanner:
         self.base: str | None = None
         self.index = FileIndex()
         self._newlines = _newlines(text) if newlines is None else newlines
+        # Each prefixed name or IRI expanded once while the prefixes and base stay as they are.
+        self._expanded: dict[str, str | None] = {}
 
     # -- helpers
 
@@ -144,6 +146,14 @@ class _Scanner:
 
     def expand(self, token: _Token) -> str | None:
         """The IRI a token denotes, or ``None`` if it denotes none (or an unknown prefix)."""
+        if token.kind not in ("iri", "pname"):
+            return None
+        if (known := self._expanded.get(token.text, "")) != "":
+            return known
+        iri = self._expanded[token.text] = self._expand(token)
+        return iri
+
+    def _expand(self, token: _Token) -> str | None:
         if token.kind == "iri":
             iri = _unescape_iri(token.text[1:-1])
             if self.base is not None and ":" not in iri.split("/", 1)[0]:
@@ -157,8 +167,9 @@ class _Scanner:
             return namespace + _LOCAL_ESC.sub(lambda m: m.group()[1:], local)
         return None
 
-    def mention(self, token: _Token, graph: str | None) -> None:
-        iri = self.expand(token)
+    def mention(self, token: _Token, graph: str | None, iri: str | None = None) -> None:
+        """Record the first mention of the IRI ``token`` denotes (``iri``, if already expanded)."""
+        iri = iri or self.expand(token)
         if iri is not None and iri not in self.index.mentions:
             self.index.mentions[iri] = self.where(token.start, graph)
 
@@ -229,10 +240,12 @@ class _Scanner:
             prefix, iri = self.next(), self.next()
             if prefix is not None and iri is not None and iri.kind == "iri":
                 self.prefixes[prefix.text.rstrip(":")] = self.expand(iri) or ""
+                self._expanded.clear()
         elif name == "base":
             iri = self.next()
             if iri is not None and iri.kind == "iri":
                 self.base = self.expand(iri)
+                self._expanded.clear()
         if keyword.kind == "at":
             # "@prefix …" ends with "." ; a language tag out of place is skipped the same way.
             nxt = self.peek()
@@ -278,8 +291,8 @@ class _Scanner:
                 if token.kind != "word":
                     self.mention(token, graph)
             elif token.kind in ("iri", "pname"):
-                self.mention(token, graph)
                 value = self.expand(token)
+                self.mention(token, graph, value)
                 if depth <= 0 and iri is not None and predicate is not None and value is not None:
                     self.index.values.setdefault((iri, predicate, value), self.where(token.start, graph))
             self.i += 1
@@ -317,35 +330,36 @@ def scan_statements(text: str, subjects: Iterable[str]) -> FileIndex | None:
             return None
         declared.update(header.prefixes)
     wanted = set(subjects)
+    # Each subject as it may be written (<IRI>, or prefix:local for every prefix that fits): the terms
+    # that open a line are many (a large registry's every statement), the subjects asked for few.
+    written = {f"<{iri}>": iri for iri in wanted}
+    written.update(
+        (f"{prefix}:{iri[len(namespace) :]}", iri)
+        for iri in wanted
+        for prefix, namespace in declared.items()
+        if iri.startswith(namespace)
+    )
     starts: dict[str, list[int]] = {}
     for match in _LINE_TERM.finditer(text):
-        term = match.group(1)
-        if term.startswith("<"):
-            iri = term[1:-1]
-        else:
-            prefix, _, local = term.partition(":")
-            if prefix not in declared:
-                continue
-            iri = declared[prefix] + local
-        if iri in wanted and _opens_statement(text, match.start(1)):
+        iri = written.get(match.group(1))
+        if iri is not None and _opens_statement(text, match.start(1)):
             starts.setdefault(iri, []).append(match.start(1))
     if set(starts) != wanted:
         return None
     # The graph block a statement is in: the last one opened before it, unless closed since.
     openings = [(m.start(), m.group(1)) for m in _GRAPH_OPENING.finditer(text)]
     closings = [m.start() for m in _GRAPH_CLOSING.finditer(text)]
-    index = FileIndex()
+    scanner = _Scanner(text, [], newlines)  # one for every statement: its expansions are kept
+    scanner.prefixes = dict(declared)
     for start in sorted(s for found in starts.values() for s in found):
-        scanner = _Scanner(text, _statement_tokens(text, start), newlines)
-        scanner.prefixes = dict(declared)
-        scanner.index = index
+        scanner.tokens, scanner.i = _statement_tokens(text, start), 0
         opened = bisect.bisect_left(openings, (start, "")) - 1
         graph = None
         if opened >= 0 and bisect.bisect_left(closings, start) == bisect.bisect_left(closings, openings[opened][0]):
             label = openings[opened][1]
             graph = label[1:-1] if label.startswith("<") else scanner.expand(_Token("pname", label, 0))
         scanner.triples(graph=graph)
-    return index
+    return scanner.index
 
 
 _GRAPH_OPENING = re.compile(r"(?m)^[ \t]*(?:GRAPH[ \t]+)?(<[^<>\s]*>|[A-Za-z][\w.\-]*:[\w.\-]*)[ \t]*\{")
@@ -402,6 +416,7 @@ class Locator:
         self._named = set(dataset.store.named_graphs())
         self._default_candidates: list[Path] | None = None
         self._subjects_by_file: dict[Path, set[str]] | None = None
+        self._graphs_by_subject: dict[str, set[GraphName]] = {}
 
     def index(self, path: Path) -> FileIndex | None:
         """The scan of ``path``, or ``None`` if it is not a scanned syntax or cannot be read."""
@@ -422,14 +437,22 @@ class Locator:
     def _subjects_in(self, path: Path) -> list[str]:
         """The nodes of :attr:`_subjects` that are subjects in a graph ``path`` defines."""
         if self._subjects_by_file is None:  # every file's at once: one look at each node's statements
-            store, sources = self.dataset.store, self.dataset.sources
+            sources = self.dataset.sources
             by_file: dict[Path, set[str]] = {}
             for node in self._subjects or ():
-                for graph in _graphs(store.quads_for_pattern(ox.NamedNode(node), None, None)):
+                for graph in self._subject_graphs(ox.NamedNode(node)):
                     if (source := sources.get(graph)) is not None:
                         by_file.setdefault(source, set()).add(node)
             self._subjects_by_file = by_file
         return sorted(self._subjects_by_file.get(path, ()))
+
+    def _subject_graphs(self, term: ox.NamedNode) -> set[GraphName]:
+        """The graphs where ``term`` is a subject, looked up once."""
+        if (found := self._graphs_by_subject.get(term.value)) is None:
+            found = self._graphs_by_subject[term.value] = _graphs(
+                self.dataset.store.quads_for_pattern(term, None, None)
+            )
+        return found
 
     def locate(self, node: str) -> SourcePosition | None:
         """Where ``node`` (an IRI, as in a validation result) is defined; see the module's rules."""
@@ -438,7 +461,7 @@ class Locator:
         except ValueError:
             return None
         store = self.dataset.store
-        as_subject = _graphs(store.quads_for_pattern(term, None, None, None))
+        as_subject = self._subject_graphs(term)
         as_object = _graphs(store.quads_for_pattern(None, None, term, None))
         named = term in self._named
         if not as_subject and not as_object and not named:
@@ -468,7 +491,7 @@ class Locator:
                 term = ox.NamedNode(node)
             except ValueError:
                 return None
-            files = self._files_of(_graphs(self.dataset.store.quads_for_pattern(term, None, None, None)))
+            files = self._files_of(self._subject_graphs(term))
             indexes = [(path, index) for path in files if (index := self.index(path)) is not None]
             for path, index in indexes:
                 found = index.values.get((node, predicate, value)) if value is not None else None
@@ -494,7 +517,7 @@ class Locator:
                 term = ox.NamedNode(node)
             except ValueError:
                 return None
-            for path in self._files_of(_graphs(self.dataset.store.quads_for_pattern(term, None, None, None))):
+            for path in self._files_of(self._subject_graphs(term)):
                 index = self.index(path)
                 if index is not None and value in index.mentions:
                     mention = index.mentions[value]

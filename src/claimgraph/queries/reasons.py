@@ -350,19 +350,23 @@ def describe_links(
                     shown[found.path] = str(relative_to(found.path, dataset.root) or found.path)
                 places[step] = (shown[found.path], found.line)
 
-    def links(chain: Sequence[Step]) -> tuple[Link, ...]:
-        return tuple(
-            Link(
-                subject=s,
-                subject_label=labels.get(s, curie(s)),
-                relation=p,
-                object=o,
-                object_label=labels.get(o, curie(o)),
-                file=places.get((s, p, o), (None, None))[0],
-                line=places.get((s, p, o), (None, None))[1],
-                note=note_for(sorted(comments.get(s, ())), p, o),
-            )
-            for s, p, o in chain
+    # Each distinct step described once: chains share most of their steps.
+    names = {n: labels[n] if n in labels else curie(n) for n in nodes}
+    described = {
+        (s, p, o): Link(
+            subject=s,
+            subject_label=names[s],
+            relation=p,
+            object=o,
+            object_label=names[o],
+            file=places.get((s, p, o), (None, None))[0],
+            line=places.get((s, p, o), (None, None))[1],
+            note=note_for(sorted(comments.get(s, ())), p, o),
         )
+        for s, p, o in steps
+    }
+
+    def links(chain: Sequence[Step]) -> tuple[Link, ...]:
+        return tuple(described[step] for step in chain)
 
     return links
