@@ -11,7 +11,7 @@ import http.client
 import io
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -270,16 +270,10 @@ class RemoteEngine:
             self.endpoint, query, name=name, accept="application/sparql-results+json"
         ) as response:
             content_type = response.headers.get("Content-Type", "")
-            capped_at = response.headers.get("X-SPARQL-MaxRows")
-            if not content_type.split(";")[0].strip().lower().endswith("json"):
-                body = response.read(4096)
-                raise EndpointError(
-                    self.endpoint,
-                    f"answered {name} with {content_type or 'no Content-Type'}, not SPARQL JSON results"
-                    f" ({clip(server_text(body, content_type))}): is this a SPARQL query endpoint?",
-                )
-            if capped_at is not None:
-                raise _row_cap(self.endpoint, name, capped_at)
+            _check_answer(
+                self.endpoint, name, content_type, response.headers.get("X-SPARQL-MaxRows"), ("json",),
+                lambda: response.read(4096),
+            )
             try:
                 reader = io.BufferedReader(NormalisingReader(response))
                 parsed = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
@@ -296,15 +290,9 @@ class RemoteEngine:
     def _request(self, query: str, *, name: str, options: Sequence[tuple[str, str]] = ()) -> QueryResults:
         answer = self._transport.query(self.endpoint, query, name=name, accept=_ACCEPT, options=options)
         content_type, body = answer.content_type, answer.body
-        capped_at = answer.headers.get("X-SPARQL-MaxRows")
-        if not content_type.split(";")[0].strip().lower().endswith(_RESULTS_TYPES):
-            raise EndpointError(
-                self.endpoint,
-                f"answered {name} with {content_type or 'no Content-Type'}, not SPARQL results"
-                f" ({clip(server_text(body, content_type))}): is this a SPARQL query endpoint?",
-            )
-        if capped_at is not None:
-            raise _row_cap(self.endpoint, name, capped_at)
+        _check_answer(
+            self.endpoint, name, content_type, answer.headers.get("X-SPARQL-MaxRows"), _RESULTS_TYPES, lambda: body
+        )
         try:
             if "xml" in content_type:
                 # pyoxigraph reads a cut-off XML document as complete (fewer rows, no error).
@@ -347,13 +335,34 @@ _RESULTS_TYPES = ("json", "xml")
 _UNAUTHORIZED = "wrong or missing credentials (URL form http://USER:PASSWORD@host/…): {said}"
 
 
-def _row_cap(endpoint: str, name: str, capped_at: str) -> RowCapError:
-    return RowCapError(
-        endpoint,
-        f"cut {name} at its row cap of {capped_at} rows (X-SPARQL-MaxRows), so the results may be"
-        " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
-        cap=int(capped_at) if capped_at.strip().isdigit() else 0,
-    )
+def _check_answer(
+    endpoint: str,
+    name: str,
+    content_type: str,
+    capped_at: str | None,
+    types: tuple[str, ...],
+    body: Callable[[], bytes],
+) -> None:
+    """Refuse an answer that is no SPARQL results of ``types`` (content types by their endings), or
+    one the store cut at its row cap.
+
+    :param capped_at: the answer's ``X-SPARQL-MaxRows`` header, if any.
+    :param body: what the answer says, read only to quote it in the error.
+    """
+    if not content_type.split(";")[0].strip().lower().endswith(types):
+        kind = "SPARQL JSON results" if types == ("json",) else "SPARQL results"
+        raise EndpointError(
+            endpoint,
+            f"answered {name} with {content_type or 'no Content-Type'}, not {kind}"
+            f" ({clip(server_text(body(), content_type))}): is this a SPARQL query endpoint?",
+        )
+    if capped_at is not None:
+        raise RowCapError(
+            endpoint,
+            f"cut {name} at its row cap of {capped_at} rows (X-SPARQL-MaxRows), so the results may be"
+            " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
+            cap=int(capped_at) if capped_at.strip().isdigit() else 0,
+        )
 
 
 def _syntax_error(name: str, message: str) -> QuerySyntaxError:

@@ -173,24 +173,13 @@ def _plan(root: Path, corpus: list[str], changes: Changes, index: Index) -> _Pla
             archived.add(path.name)
     changed |= index.documents_archiving(archived)
     # Nodes that read a changed node, found backwards (and, along predicates read backwards, forwards).
-    affected = set(changed)
-    frontier = set(changed)
-    for _ in range(reach.depth):
-        frontier = (
-            index.neighbours(frontier, reach.predicates, backwards=True)
-            | index.neighbours(frontier, reach.inverse, backwards=False)
-        ) - affected
-        affected |= frontier
+    affected = _walk(index, reach, changed, set(changed), backwards=True)
     # An affected node that objects of a target predicate are is a focus node only where a triple
     # pointing to it is loaded.
-    read = set(affected) | index.neighbours(affected, reach.object_targets, backwards=True)
-    frontier = set(affected)
-    for _ in range(reach.depth):
-        frontier = (
-            index.neighbours(frontier, reach.predicates, backwards=False)
-            | index.neighbours(frontier, reach.inverse, backwards=True)
-        ) - read
-        read |= frontier
+    read = _walk(
+        index, reach, affected, affected | index.neighbours(affected, reach.object_targets, backwards=True),
+        backwards=False,
+    )
     affected = {n for n in affected if not n.startswith('"')}  # values are no focus nodes
     blank = next((n for n in affected if n.startswith("_:")), None)
     if blank is not None:
@@ -312,6 +301,20 @@ def _real(path: str, directories: dict[str, str]) -> str:
         real = directories[parent] = os.path.realpath(parent)
     return os.path.join(real, name)
 
+
+
+def _walk(index: Index, reach: Reach, start: set[str], seen: set[str], *, backwards: bool) -> set[str]:
+    """``seen`` and the nodes ``reach.depth`` steps from ``start`` along the predicates validation reads
+    (against their direction with ``backwards``; the predicates read backwards the other way)."""
+    found = set(seen)
+    frontier = set(start)
+    for _ in range(reach.depth):
+        frontier = (
+            index.neighbours(frontier, reach.predicates, backwards=backwards)
+            | index.neighbours(frontier, reach.inverse, backwards=not backwards)
+        ) - found
+        found |= frontier
+    return found
 
 def _changed_nodes(path: Path, old: bytes | None, *, new: bool, reach: Reach) -> set[str]:
     """Subjects of the triples a changed file added or removed (all its subjects, where placement may
