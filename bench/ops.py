@@ -224,9 +224,8 @@ def queries_raw(data: Path, repeat: int, samples: dict[str, str], only: str | No
         substitutions = {ox.Variable(k): v for k, v in bindings.items()} or None
 
         def run(text: str = query.text, subs: Any = substitutions) -> list[tuple[Any, ...]]:
-            solutions = store.query(text, use_default_graph_as_union=True, substitutions=subs)
-            names = [v.value for v in solutions.variables]
-            return [tuple(row[n] for n in names) for row in solutions]
+            # A solution iterates over its values in variable order: the fastest way to read them.
+            return [tuple(row) for row in store.query(text, use_default_graph_as_union=True, substitutions=subs)]
 
         seconds, rows = _median(run, repeat, at_least=0.5)
         timings[name] = {"seconds": seconds, "rows": len(rows), "fingerprint": _fingerprint(map(_row_line, rows))}
@@ -262,8 +261,7 @@ def contradictions_raw(data: Path, repeat: int, **_: Any) -> dict[str, Any]:
         rows = []
         for query in queries:
             solutions = store.query(query.text, use_default_graph_as_union=True)
-            names = [v.value for v in solutions.variables]
-            rows += [(query.kind, row["claim1"], row["claim2"], tuple(row[n] for n in names)) for row in solutions]
+            rows += [(query.kind, row["claim1"], row["claim2"], tuple(row)) for row in solutions]
         return rows
 
     seconds, rows = _median(run, repeat, at_least=0.5)

@@ -66,7 +66,9 @@ class QueryResults:
         if isinstance(parsed, ox.QueryBoolean):
             return (), (), bool(parsed)
         variables = tuple(v.value for v in parsed.variables)
-        return variables, tuple(tuple(solution[name] for name in variables) for solution in parsed), None
+        # A solution iterates over its values in the order of the variables (None where unbound), about
+        # three times faster than looking each up by name.
+        return variables, tuple(tuple(solution) for solution in parsed), None
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -279,9 +281,8 @@ class RemoteEngine:
                 parsed = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
                 if not isinstance(parsed, ox.QuerySolutions):
                     raise ValueError("an ASK answer")
-                variables = parsed.variables
                 for solution in parsed:
-                    yield tuple(solution[v] for v in variables)
+                    yield tuple(solution)
             except (SyntaxError, ValueError) as error:
                 raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None
             except (OSError, http.client.HTTPException) as error:
