@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ def term_text(term: Term) -> str:
     return str(term) if isinstance(term, ox.Triple) else term.value
 
 
+@lru_cache(maxsize=1024)  # a few concepts, asked for on every row of large results
 def concept_name(iri: str) -> str:
     """A vocabulary concept as a short kebab-case word: ``cg:PublicStatement`` → ``public-statement``;
     an IRI outside the ``cg:`` namespace as its CURIE."""

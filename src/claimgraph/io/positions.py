@@ -322,7 +322,8 @@ def scan_statements(text: str, subjects: Iterable[str]) -> FileIndex | None:
         statement's subject written ``<IRI>`` or ``prefix:local`` (without escapes): scan it whole.
     """
     newlines = _newlines(text)
-    header = _Scanner(text, [tok for m in _DIRECTIVE.finditer(text) for tok in _tokens(m.group())], newlines)
+    directives = _line_matches(text, _DIRECTIVE_KEYWORD, _DIRECTIVE, 1)
+    header = _Scanner(text, [tok for m in directives for tok in _tokens(m.group())], newlines)
     declared: dict[str, str] = {}
     while header.peek() is not None:
         header.directive()
@@ -347,8 +348,8 @@ def scan_statements(text: str, subjects: Iterable[str]) -> FileIndex | None:
     if set(starts) != wanted:
         return None
     # The graph block a statement is in: the last one opened before it, unless closed since.
-    openings = [(m.start(), m.group(1)) for m in _GRAPH_OPENING.finditer(text)]
-    closings = [m.start() for m in _GRAPH_CLOSING.finditer(text)]
+    openings = [(m.start(), m.group(1)) for m in _line_matches(text, _BRACE, _GRAPH_OPENING, 0, at_end=True)]
+    closings = [m.start() for m in _line_matches(text, _BRACE, _GRAPH_CLOSING, 0, at_end=True)]
     scanner = _Scanner(text, [], newlines)  # one for every statement: its expansions are kept
     scanner.prefixes = dict(declared)
     for start in sorted(s for found in starts.values() for s in found):
@@ -362,8 +363,24 @@ def scan_statements(text: str, subjects: Iterable[str]) -> FileIndex | None:
     return scanner.index
 
 
-_GRAPH_OPENING = re.compile(r"(?m)^[ \t]*(?:GRAPH[ \t]+)?(<[^<>\s]*>|[A-Za-z][\w.\-]*:[\w.\-]*)[ \t]*\{")
-_GRAPH_CLOSING = re.compile(r"(?m)^[ \t]*\}")
+_GRAPH_OPENING = re.compile(r"[ \t]*(?:GRAPH[ \t]+)?(<[^<>\s]*>|[A-Za-z][\w.\-]*:[\w.\-]*)[ \t]*\{")
+_GRAPH_CLOSING = re.compile(r"[ \t]*\}")
+_BRACE = re.compile(r"[{}]")
+_DIRECTIVE_KEYWORD = re.compile(r"@prefix|PREFIX|@base|BASE")
+
+
+def _line_matches(
+    text: str, key: re.Pattern[str], line: re.Pattern[str], group: int, *, at_end: bool = False
+) -> Iterator[re.Match[str]]:
+    """The matches of ``line`` at the start of a line, found from the occurrences of ``key`` in it: the
+    one pass over a large file is a search for a few characters, not an attempt at every line.
+
+    :param group: the group of ``line`` that ``key`` must be the start of (0: with ``at_end``, its end).
+    """
+    for found in key.finditer(text):
+        match = line.match(text, text.rfind("\n", 0, found.start()) + 1)
+        if match is not None and (match.end() == found.end() if at_end else match.start(group) == found.start()):
+            yield match
 
 
 def _opens_statement(text: str, at: int) -> bool:
