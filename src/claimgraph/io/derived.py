@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, OWL, RDF, RDFS, SD, SHAPES_GRAPH
+from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, OWL, RDF, RDFS, SD
 
 __all__ = ["CATALOG_PREDICATES", "DERIVED_PREDICATES", "catalog", "derive"]
 
@@ -143,8 +143,9 @@ def _supported(entails: Edges, supports: Edges, start: ox.NamedNode) -> set[ox.N
 
 
 def catalog(store: ox.Store) -> list[ox.Quad]:
-    """The catalog of the named graphs a load puts in a store: every named graph of ``store`` but the
-    shapes (as :func:`claimgraph.io.export.dataset_quads`), and the derived graph itself.
+    """The catalog of the dataset's named graphs: every named graph of ``store`` and the derived graph
+    itself. A store holds those a load sent (all but the shapes); a remote engine keeps only the
+    catalogued graphs the store holds, so it sees what a listing of the store's graphs would find.
 
     In the W3C SPARQL 1.1 Service Description vocabulary, the standard one for the named graphs of a
     dataset (VoID describes datasets but has no term for a named graph's name):
@@ -153,7 +154,7 @@ def catalog(store: ox.Store) -> list[ox.Quad]:
     graph's own IRI (a document's graph is named by the document, a typed node the shapes check); they
     are typed with nothing, so no shape targets them.
     """
-    names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)} - {SHAPES_GRAPH}
+    names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
     dataset, named_graph, name = ox.NamedNode(DATASET), ox.NamedNode(SD.namedGraph), ox.NamedNode(SD.name)
     quads: list[ox.Quad] = []
     for graph in sorted(names | {DERIVED_GRAPH}):
