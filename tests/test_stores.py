@@ -15,13 +15,12 @@ import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from helpers.data import without_positions
-from helpers.servers import OxigraphServer, free_port
+from helpers.servers import OxigraphServer, free_port, record_queries
 
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError
@@ -40,7 +39,6 @@ from claimgraph.sparql.engines import (
 )
 from claimgraph.sparql.lexer import scan, values_block
 from claimgraph.sparql.results import NormalisingReader, normalise_json_results
-from claimgraph.sparql.transport import Transport
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -261,19 +259,6 @@ def test_remote_engine_sees_the_union_of_the_named_graphs(endpoint: str) -> None
     assert remote.graphs == bundled().graphs()
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG.Claim}> }}"
     assert remote.select(count).rows == EmbeddedEngine(bundled()).select(count).rows
-
-
-def record_queries(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
-    """Every query the remote engines send from now on, with its protocol options (a transport spy)."""
-    sent: list[tuple[str, tuple[tuple[str, str], ...]]] = []
-    original = Transport.query
-
-    def recording(self: Transport, endpoint: str, text: str, **kwargs: Any) -> Any:
-        sent.append((text, tuple(kwargs.get("options", ()))))
-        return original(self, endpoint, text, **kwargs)
-
-    monkeypatch.setattr(Transport, "query", recording)
-    return sent
 
 
 def test_remote_engine_takes_the_data_graphs_from_the_catalog_and_never_scans_the_store(
