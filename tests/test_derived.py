@@ -10,9 +10,9 @@ import pyoxigraph as ox
 import pytest
 
 from claimgraph.io.dataset import Dataset, load_dataset
-from claimgraph.io.derived import DERIVED_PREDICATES, derive
+from claimgraph.io.derived import CATALOG_PREDICATES, DERIVED_PREDICATES, derive
 from claimgraph.io.export import dataset_quads
-from claimgraph.namespaces import ACTOR, CG, DERIVED_GRAPH, PROV, RDF, RDFS, curie
+from claimgraph.namespaces import ACTOR, CG, DATASET, DERIVED_GRAPH, PROV, RDF, RDFS, SD, SHAPES_GRAPH, curie
 from claimgraph.validation.api import validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -118,8 +118,30 @@ def test_the_class_hierarchy_is_closed_without_repeating_what_is_stated(fixture:
 def test_derived_triples_link_typed_nodes_only(fixture: Dataset) -> None:
     typed = {q.subject for q in fixture.store.quads_for_pattern(None, ox.NamedNode(RDF.type), None, None)}
     for quad in fixture.store.quads_for_pattern(None, None, None, DERIVED):
+        if quad.predicate.value in CATALOG_PREDICATES:
+            continue  # the catalog of graphs, not a closure (next test)
         assert quad.predicate.value in (*DERIVED_PREDICATES, RDFS.subClassOf)
         assert quad.subject in typed and quad.object in typed, quad
+
+
+def test_the_catalog_names_every_graph_of_the_dataset_by_untyped_entries() -> None:
+    dataset = load_dataset()
+    graphs = {g.value for g in dataset.store.named_graphs() if isinstance(g, ox.NamedNode)}
+    entries = {
+        q.object
+        for q in dataset.store.quads_for_pattern(ox.NamedNode(DATASET), ox.NamedNode(SD.namedGraph), None, DERIVED)
+    }
+    names = {
+        q.object.value
+        for entry in entries
+        for q in dataset.store.quads_for_pattern(entry, ox.NamedNode(SD.name), None, DERIVED)
+        if isinstance(entry, ox.NamedNode)
+    }
+    assert names == graphs
+    assert {DERIVED_GRAPH, SHAPES_GRAPH} <= names  # the shapes too: a store loaded with them lists them
+    assert len(entries) == len(names)
+    # No type: no shape (the closed vocabulary's included) targets them, so validation never sees them.
+    assert not any(next(dataset.store.quads_for_pattern(e, ox.NamedNode(RDF.type), None, None), None) for e in entries)
 
 
 def test_a_derived_graph_in_a_data_file_is_replaced_at_load(tmp_path: Path) -> None:

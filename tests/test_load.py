@@ -174,7 +174,7 @@ def test_graphs_are_gathered_into_batches_of_the_size_asked(oxigraph: OxigraphSe
         )
         uploads = proxy.connections - 4  # staging listing, staging count, swap, final count
     assert sum(progress) == len(bundled()) == result.triples
-    assert max(progress) <= 500 and len(progress) == uploads >= 6  # 2,606 triples
+    assert max(progress) <= 500 and len(progress) == uploads >= 6  # 2,624 triples
     # Several graphs share a request: 11 slices (8 graphs, two larger than 500) go in fewer requests, and a
     # request is closed only when the next slice would not fit.
     assert len(progress) < 11

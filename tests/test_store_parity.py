@@ -24,14 +24,21 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 import pytest
-from helpers.servers import OxigraphServer, VirtuosoServer, stored_quads
+from helpers.servers import OxigraphServer, VirtuosoServer, record_queries, stored_quads
 
 from claimgraph.errors import DerivedGraphMissingError, EndpointError
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import CG, DERIVED_GRAPH
 from claimgraph.queries.contradictions import find_contradictions
 from claimgraph.queries.files import KIND_ORDER, Query, canned_queries, run_query
-from claimgraph.sparql.engines import EmbeddedEngine, QueryResults, RemoteEngine
+from claimgraph.sparql.engines import (
+    _NOT_UNION_PROBE,
+    CATALOG_QUERY,
+    NAMED_GRAPHS_QUERY,
+    EmbeddedEngine,
+    QueryResults,
+    RemoteEngine,
+)
 from claimgraph.synth import claims_for_triples, generate
 from claimgraph.terms import Term
 
@@ -145,6 +152,21 @@ def test_every_canned_query_selects_rows_in_the_synthetic_graph(synthetic: Datas
 def test_graph_listing_is_the_data_graphs_without_store_system_graphs(endpoint: Endpoint, data: Dataset) -> None:
     expected = sorted({q.graph_name.value for q in stored_quads(data) if isinstance(q.graph_name, ox.NamedNode)})
     assert RemoteEngine(endpoint.url).graphs == expected
+
+
+def test_data_graphs_come_from_the_catalog_without_reading_every_quad(
+    endpoint: Endpoint, data: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Virtuoso 7.2 the listing of every graph and the search for a triple missing from the default
+    graph read every quad (at 1M triples, past its transaction timeout): the catalog spares both."""
+    sent = record_queries(monkeypatch)
+    remote = RemoteEngine(endpoint.url)
+    remote.select("ASK { ?s ?p ?o }")  # the union probed too
+    texts = [text for text, _ in sent]
+    assert texts[0] == CATALOG_QUERY
+    assert NAMED_GRAPHS_QUERY not in texts and _NOT_UNION_PROBE not in texts
+    stored = {q.graph_name.value for q in stored_quads(data) if isinstance(q.graph_name, ox.NamedNode)}
+    assert remote.graphs == sorted(stored)
 
 
 @pytest.mark.parametrize("name", sorted(CANNED))

@@ -20,14 +20,23 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from helpers.data import without_positions
-from helpers.servers import OxigraphServer, free_port
+from helpers.servers import OxigraphServer, free_port, record_queries
 
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError
 from claimgraph.io.dataset import Dataset, load_dataset
-from claimgraph.namespaces import ACTOR, CG, DOC, GRAPH, XSD
+from claimgraph.io.derived import CATALOG_PREDICATES
+from claimgraph.namespaces import ACTOR, CG, DOC, GRAPH, ONTOLOGY_GRAPH, XSD
 from claimgraph.queries.files import canned_queries
-from claimgraph.sparql.engines import EmbeddedEngine, QueryResults, RemoteEngine
+from claimgraph.sparql.engines import (
+    _NOT_UNION_PROBE,
+    _UNION_OPTION,
+    CATALOG_QUERY,
+    NAMED_GRAPHS_QUERY,
+    EmbeddedEngine,
+    QueryResults,
+    RemoteEngine,
+)
 from claimgraph.sparql.lexer import scan, values_block
 from claimgraph.sparql.results import NormalisingReader, normalise_json_results
 
@@ -250,6 +259,41 @@ def test_remote_engine_sees_the_union_of_the_named_graphs(endpoint: str) -> None
     assert remote.graphs == bundled().graphs()
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG.Claim}> }}"
     assert remote.select(count).rows == EmbeddedEngine(bundled()).select(count).rows
+
+
+def test_remote_engine_takes_the_data_graphs_from_the_catalog_and_never_scans_the_store(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = record_queries(monkeypatch)
+    remote = RemoteEngine(endpoint)
+    assert remote.graphs == bundled().graphs()
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG.Claim}> }}"
+    assert remote.select(count).rows == EmbeddedEngine(bundled()).select(count).rows
+    texts = [text for text, _ in sent]
+    assert texts[0] == CATALOG_QUERY
+    assert NAMED_GRAPHS_QUERY not in texts and _NOT_UNION_PROBE not in texts
+    # The union seen through the store's default graph or Oxigraph's option, not by naming every graph.
+    assert sent[-1] in ((count, ()), (count, _UNION_OPTION))
+
+
+def test_remote_engine_without_a_catalog_lists_the_store_graphs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quads = [q for q in bundled().store if q.predicate.value not in CATALOG_PREDICATES]
+    with OxigraphServer(tmp_path, quads, read_only=True) as server:
+        sent = record_queries(monkeypatch)
+        remote = RemoteEngine(server.url)
+        assert remote.graphs == bundled().graphs()
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG.Claim}> }}"
+        assert remote.select(count).rows == EmbeddedEngine(bundled()).select(count).rows
+    texts = [text for text, _ in sent]
+    assert NAMED_GRAPHS_QUERY in texts and _NOT_UNION_PROBE in texts
+
+
+def test_remote_engine_leaves_out_a_catalogued_graph_the_store_lacks(tmp_path: Path) -> None:
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    with OxigraphServer(tmp_path, [q for q in bundled().store if q.graph_name != ontology], read_only=True) as server:
+        assert RemoteEngine(server.url).graphs == [g for g in bundled().graphs() if g != ONTOLOGY_GRAPH]
 
 
 def test_remote_engine_given_graphs_sees_only_their_union(endpoint: str) -> None:

@@ -48,6 +48,8 @@ RDFS: Final = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 XSD: Final = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH: Final = Namespace("http://www.w3.org/ns/shacl#")
 VOID: Final = Namespace("http://rdfs.org/ns/void#")
+#: W3C SPARQL 1.1 Service Description: the catalog of named graphs in graph:derived.
+SD: Final = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 #: The ontology, its shapes, and the graphs the loader derives: the archived texts, and the closures
 #: the queries read (docs/queries.md, "The derived graph").
@@ -55,6 +57,8 @@ ONTOLOGY_GRAPH: Final = "https://w3id.org/claimgraph/ontology"
 SHAPES_GRAPH: Final = "https://w3id.org/claimgraph/shapes"
 ARCHIVE_GRAPH: Final = GRAPH.archive
 DERIVED_GRAPH: Final = GRAPH.derived
+#: The dataset a load puts in a store, as the catalog in graph:derived names it (its named graphs).
+DATASET: Final = ID + "dataset"
 
 #: Prefix bindings shared by Turtle output, SPARQL and CURIE display, longest IRI first wins.
 PREFIXES: Final[dict[str, str]] = {

@@ -14,13 +14,14 @@ import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn, Self
+from typing import Any, NoReturn, Self
 
 import pyoxigraph as ox
 import pytest
 
 from claimgraph.io.dataset import Dataset
 from claimgraph.io.export import dataset_quads
+from claimgraph.sparql.transport import Transport
 
 
 def oxigraph_binary() -> str:
@@ -57,6 +58,19 @@ def stored_quads(dataset: Dataset, *, without: tuple[str, ...] = ()) -> list[ox.
     """What a store would hold after a load (:func:`claimgraph.io.export.dataset_quads`), less ``without``."""
     skip = {ox.NamedNode(g) for g in without}
     return [q for q in dataset_quads(dataset) if q.graph_name not in skip]
+
+
+def record_queries(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Every query the remote engines send from now on, with its protocol options (a transport spy)."""
+    sent: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    original = Transport.query
+
+    def recording(self: Transport, endpoint: str, text: str, **kwargs: Any) -> Any:
+        sent.append((text, tuple(kwargs.get("options", ()))))
+        return original(self, endpoint, text, **kwargs)
+
+    monkeypatch.setattr(Transport, "query", recording)
+    return sent
 
 
 class _ServerProcess:

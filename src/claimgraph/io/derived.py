@@ -18,6 +18,10 @@ rows as one with it). The rules, with the properties the ontology declares for t
 - ``cg:derivedAffiliatedWith``: the transitive closure of ``cg:affiliatedWith`` and its subproperties;
 - ``cg:derivedState``: the states an agent belongs to (itself if it is one).
 
+It also holds the catalog of the dataset's named graphs (:func:`catalog`), so that a remote engine
+learns which graphs hold the data from one lookup instead of listing every graph of the store (on
+Virtuoso 7.2 any such listing reads every quad).
+
 Only nodes of the declared domain and range are linked (propositions, proposals, places, agents,
 states: instances of the class or of its subclasses), never a node with itself but where the rule is
 reflexive: derived triples point only at typed nodes, so the shapes find nothing in them that they do
@@ -29,12 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from claimgraph.namespaces import CG, DERIVED_GRAPH, OWL, RDF, RDFS
+from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, OWL, RDF, RDFS, SD
 
-__all__ = ["DERIVED_PREDICATES", "derive"]
+__all__ = ["CATALOG_PREDICATES", "DERIVED_PREDICATES", "catalog", "derive"]
 
 #: The predicates the derived graph holds besides the ``rdfs:subClassOf`` closure.
 DERIVED_PREDICATES = (
@@ -46,6 +51,9 @@ DERIVED_PREDICATES = (
     CG.derivedAffiliatedWith,
     CG.derivedState,
 )
+
+#: The predicates of the catalog (W3C SPARQL 1.1 Service Description).
+CATALOG_PREDICATES = (SD.namedGraph, SD.name)
 
 _TYPE = ox.NamedNode(RDF.type)
 _SUBCLASS = ox.NamedNode(RDFS.subClassOf)
@@ -134,9 +142,30 @@ def _supported(entails: Edges, supports: Edges, start: ox.NamedNode) -> set[ox.N
     return {node for node, supported in seen if supported}
 
 
+def catalog(store: ox.Store) -> list[ox.Quad]:
+    """The catalog of the dataset's named graphs: every named graph of ``store`` and the derived graph
+    itself. A store holds those a load sent (all but the shapes); a remote engine keeps only the
+    catalogued graphs the store holds, so it sees what a listing of the store's graphs would find.
+
+    In the W3C SPARQL 1.1 Service Description vocabulary, the standard one for the named graphs of a
+    dataset (VoID describes datasets but has no term for a named graph's name):
+    ``<DATASET> sd:namedGraph <entry> . <entry> sd:name <graph>``. The entries are IRIs minted from the
+    graph's name, not blank nodes (an export would then have to canonicalise the whole dataset) nor the
+    graph's own IRI (a document's graph is named by the document, a typed node the shapes check); they
+    are typed with nothing, so no shape targets them.
+    """
+    names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    dataset, named_graph, name = ox.NamedNode(DATASET), ox.NamedNode(SD.namedGraph), ox.NamedNode(SD.name)
+    quads: list[ox.Quad] = []
+    for graph in sorted(names | {DERIVED_GRAPH}):
+        entry = ox.NamedNode(f"{DATASET}/graph/{quote(graph, safe='')}")
+        quads += [ox.Quad(dataset, named_graph, entry, _GRAPH), ox.Quad(entry, name, ox.NamedNode(graph), _GRAPH)]
+    return quads
+
+
 def derive(store: ox.Store) -> list[ox.Quad]:
-    """The quads of the derived graph for the data in ``store`` (its own derived graph, if it has one,
-    is not read)."""
+    """The quads of the derived graph for the data in ``store``: the closures and the :func:`catalog`
+    (its own derived graph, if it has one, is not read)."""
     asserted = _Asserted(store)
     derived: list[tuple[ox.NamedNode, str, ox.NamedNode]] = []
 
@@ -201,4 +230,4 @@ def derive(store: ox.Store) -> list[ox.Quad]:
 
     subclass = [ox.Quad(c, _SUBCLASS, d, _GRAPH) for c, d in derived_classes]
     names = {p: ox.NamedNode(p) for p in DERIVED_PREDICATES}
-    return subclass + [ox.Quad(s, names[p], o, _GRAPH) for s, p, o in derived]
+    return subclass + [ox.Quad(s, names[p], o, _GRAPH) for s, p, o in derived] + catalog(store)

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError, RowCapError
-from claimgraph.namespaces import CG
+from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, SD
 from claimgraph.sparql.lexer import refuse_service, scan, values_block
 from claimgraph.sparql.results import NormalisingReader, normalise_json_results, xml_fault
 from claimgraph.sparql.transport import Credentials, Transport, clip, server_text
@@ -191,6 +191,8 @@ class RemoteEngine:
         # "from" (the protocol's dataset parameters; always for graphs given, which may be a subset).
         self._union: str | None = None if graphs is None else "from"
         self._probing = threading.Lock()
+        #: A triple of the catalog in graph:derived, once found: what the union probe looks for.
+        self._catalogued: tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode] | None = None
 
     @property
     def description(self) -> str:
@@ -198,12 +200,21 @@ class RemoteEngine:
 
     @property
     def graphs(self) -> list[str]:
-        """The named graphs queries see as their default graph: given, or the data graphs (listed once)."""
+        """The named graphs queries see as their default graph: given, or the data graphs (found once)."""
         if self._graphs is None:
-            # Every named graph, then those that use the vocabulary, in chunks: FILTER EXISTS stops at a
-            # graph's first such triple instead of testing every triple of the store (1M: 9 s to 1 s).
-            listing = self._request(NAMED_GRAPHS_QUERY, name="graph listing")
-            names = sorted(row[0].value for row in listing.rows if isinstance(row[0], ox.NamedNode))
+            # The catalog a load leaves in graph:derived names the candidates in one lookup; without it,
+            # every named graph is listed, which on Virtuoso 7.2 reads every quad of the store.
+            catalogued = self._request(CATALOG_QUERY, name="graph catalog").rows
+            entry = next((row[0] for row in catalogued if isinstance(row[0], ox.NamedNode)), None)
+            if entry is not None:
+                self._catalogued = (ox.NamedNode(DATASET), ox.NamedNode(SD.namedGraph), entry)
+                listed = [row[1] for row in catalogued]
+            else:
+                listed = [row[0] for row in self._request(NAMED_GRAPHS_QUERY, name="graph listing").rows]
+            names = sorted({t.value for t in listed if isinstance(t, ox.NamedNode)})
+            # Of those, the graphs the store holds that use the vocabulary, in chunks: FILTER EXISTS
+            # stops at a graph's first such triple instead of testing every triple of the store (1M:
+            # 9 s to 1 s); a catalogued graph the store lacks is left out, as the listing would.
             graphs: list[str] = []
             for start in range(0, len(names), _GRAPHS_PER_QUERY):
                 values = values_block({"g": [ox.NamedNode(g) for g in names[start : start + _GRAPHS_PER_QUERY]]})
@@ -221,26 +232,36 @@ class RemoteEngine:
         """
         with self._probing:
             if self._union is None:
-                union = "from"
-                missing = self._request(_NOT_UNION_PROBE, name="default graph probe").rows
-                if not missing:
-                    union = "store"
-                else:
-                    try:
-                        if self._union_option_works(missing[0]):
-                            union = "option"
-                    except EndpointError:
-                        pass  # a store that refuses the option gets the graphs named in each request
-                self._union = union
+                self._union = self._probe_union()
         return self._union
+
+    def _probe_union(self) -> str:
+        """``store``, ``option`` or ``from``: by one catalog triple where there is a catalog (Virtuoso's
+        union default graph has every triple, so a search for one missing reads every quad), else by
+        a named-graph triple the default graph lacks."""
+        if self._catalogued is not None:
+            known = self._catalogued
+            if self._request(_ask_triple(known), name="default graph probe").boolean:
+                return "store"
+            missing: tuple[Term | None, ...] = known
+        else:
+            rows = self._request(_NOT_UNION_PROBE, name="default graph probe").rows
+            if not rows:
+                return "store"
+            missing = rows[0]
+        try:
+            if self._union_option_works(missing):
+                return "option"
+        except EndpointError:
+            pass  # a store that refuses the option gets the graphs named in each request
+        return "from"
 
     def _union_option_works(self, missing: tuple[Term | None, ...]) -> bool:
         """Whether Oxigraph's option makes the default graph the union: it does so whole or not at all,
         so one triple the store's own default graph lacks tells (no second scan of the store); a
         triple with a blank node cannot be named, and then every triple is checked."""
         if all(isinstance(t, ox.NamedNode | ox.Literal) for t in missing):
-            check = "ASK { " + values_block({v: [t] for v, t in zip("spo", missing, strict=True) if t}) + " ?s ?p ?o }"
-            return bool(self._request(check, name="default graph probe", options=_UNION_OPTION).boolean)
+            return bool(self._request(_ask_triple(missing), name="default graph probe", options=_UNION_OPTION).boolean)
         everything = "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
         return not self._request(everything, name="default graph probe", options=_UNION_OPTION).boolean
 
@@ -306,6 +327,12 @@ class RemoteEngine:
             raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None
 
 
+#: The catalog of the data's named graphs in graph:derived (:func:`claimgraph.io.derived.catalog`):
+#: one entry and one name per graph, found through the derived graph's index entries alone.
+CATALOG_QUERY = f"""SELECT ?entry ?g WHERE {{
+  GRAPH <{DERIVED_GRAPH}> {{ <{DATASET}> <{SD.namedGraph}> ?entry . ?entry <{SD.name}> ?g }}
+}}"""
+
 #: Every named graph of the store.
 NAMED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -364,6 +391,11 @@ def _check_answer(
             " partial and none are used: raise the store's limit (Virtuoso: [SPARQL] ResultSetMaxRows)",
             cap=int(capped_at) if capped_at.strip().isdigit() else 0,
         )
+
+
+def _ask_triple(triple: Sequence[Term | None]) -> str:
+    """Whether the default graph holds ``triple`` (IRIs and literals, bound as VALUES)."""
+    return "ASK { " + values_block({v: [t] for v, t in zip("spo", triple, strict=True) if t}) + " ?s ?p ?o }"
 
 
 def _syntax_error(name: str, message: str) -> QuerySyntaxError:
