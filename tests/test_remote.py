@@ -135,6 +135,21 @@ def test_a_store_without_the_ontology_is_checked_with_the_local_one(
     assert outcome(validate(remote)) == outcome(validate(dataset))
 
 
+def test_a_catalogued_graph_the_store_lacks_is_skipped_unless_asked_for(
+    data_copy: Path, serve: Callable[[list[ox.Quad]], OxigraphServer]
+) -> None:
+    dataset = load_dataset(data_copy)
+    server = serve(stored_quads(dataset, without=(ONTOLOGY_GRAPH,)))  # its catalog still names the ontology
+    chosen = fetch_dataset(server.url, graphs=["graph:actors"], root=data_copy)
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    local = {q for q in dataset.store if q.graph_name == ontology}
+    assert {q for q in chosen.store if q.graph_name == ontology} == local
+    with pytest.raises(GraphNotFoundError) as caught:
+        fetch_dataset(server.url, graphs=[ONTOLOGY_GRAPH], root=data_copy)
+    assert caught.value.graph == ONTOLOGY_GRAPH
+    assert ONTOLOGY_GRAPH not in caught.value.known and GRAPH.actors in caught.value.known
+
+
 def test_cli_remote_validation_prints_what_local_validation_prints(bundled_server: OxigraphServer) -> None:
     runner = CliRunner()
     local = runner.invoke(main, ["validate", "--format", "json"])

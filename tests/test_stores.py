@@ -290,10 +290,23 @@ def test_remote_engine_without_a_catalog_lists_the_store_graphs(
     assert NAMED_GRAPHS_QUERY in texts and _NOT_UNION_PROBE in texts
 
 
-def test_remote_engine_leaves_out_a_catalogued_graph_the_store_lacks(tmp_path: Path) -> None:
+def test_remote_engine_trusts_the_catalog_and_a_catalogued_graph_the_store_lacks_is_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ontology = ox.NamedNode(ONTOLOGY_GRAPH)
     with OxigraphServer(tmp_path, [q for q in bundled().store if q.graph_name != ontology], read_only=True) as server:
-        assert RemoteEngine(server.url).graphs == [g for g in bundled().graphs() if g != ONTOLOGY_GRAPH]
+        sent = record_queries(monkeypatch)
+        remote = RemoteEngine(server.url)
+        assert remote.graphs == bundled().graphs()
+        assert [text for text, _ in sent] == [CATALOG_QUERY]  # no check of which graphs the store holds
+        # Named in the request's dataset too (as for a store whose default graph is not the union),
+        # the absent graph is just empty.
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG.Claim}> }}"
+        expected = EmbeddedEngine(bundled()).select(count).rows
+        assert remote.select(count).rows == expected
+        assert RemoteEngine(server.url, graphs=remote.graphs).select(count).rows == expected
+        classes = f"ASK {{ <{CG.Claim}> a ?kind }}"
+        assert RemoteEngine(server.url, graphs=remote.graphs).select(classes).boolean is False
 
 
 def test_remote_engine_given_graphs_sees_only_their_union(endpoint: str) -> None:

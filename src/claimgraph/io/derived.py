@@ -144,8 +144,8 @@ def _supported(entails: Edges, supports: Edges, start: ox.NamedNode) -> set[ox.N
 
 def catalog(store: ox.Store) -> list[ox.Quad]:
     """The catalog of the dataset's named graphs: every named graph of ``store`` and the derived graph
-    itself. A store holds those a load sent (all but the shapes); a remote engine keeps only the
-    catalogued graphs the store holds, so it sees what a listing of the store's graphs would find.
+    itself. A store holds those a load sent (all but the shapes); a remote engine takes the catalogued
+    names as they are (a graph the store lacks is empty to its queries) instead of listing the store.
 
     In the W3C SPARQL 1.1 Service Description vocabulary, the standard one for the named graphs of a
     dataset (VoID describes datasets but has no term for a named graph's name):

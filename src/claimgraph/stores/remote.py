@@ -63,41 +63,53 @@ def fetch_dataset(
     """
     # graphs=[]: queries go as written (they name their graphs themselves).
     engine = RemoteEngine(endpoint, timeout=timeout, graphs=[])
-    # The store's data graphs (those using the claimgraph vocabulary): never its own system graphs.
+    # The data graphs (the load's catalog, or the store's graphs using the vocabulary): never the store's
+    # own system graphs. A catalogued graph the store lacks (the shapes: a load does not send them) is
+    # found empty by the count below and skipped.
     available = RemoteEngine(endpoint, timeout=timeout).graphs
+    asked = set() if graphs is None else {expand_graph_name(name) for name in graphs}
     if graphs is None:
         wanted = [g for g in available if g != SHAPES_GRAPH]
     else:
-        wanted = []
-        for name in graphs:
-            iri = expand_graph_name(name)
-            if iri not in available:
-                raise GraphNotFoundError(engine.endpoint, iri, available)
-            if iri != SHAPES_GRAPH:
-                wanted.append(iri)
-        wanted.extend(g for g in (ONTOLOGY_GRAPH, ARCHIVE_GRAPH) if g in available)
-        wanted = sorted(set(wanted))
+        extras = {g for g in (ONTOLOGY_GRAPH, ARCHIVE_GRAPH) if g in available}
+        wanted = sorted((asked | extras) - {SHAPES_GRAPH})
+    counts = _counts(engine, wanted)
+    # A graph asked for must be in the store (the shapes graph, never fetched, at least in its catalog).
+    for iri in sorted(asked - set(counts)):
+        if iri != SHAPES_GRAPH or iri not in available:
+            raise GraphNotFoundError(engine.endpoint, iri, sorted(_counts(engine, available)))
 
     local = load_dataset(root, paths=[])
     store = ox.Store()
-    fetched = {ox.NamedNode(g) for g in wanted}
+    fetched = {ox.NamedNode(g) for g in counts}
     store.extend(q for q in local.store if q.graph_name not in fetched)
     sources = {g: p for g, p in local.sources.items() if g not in fetched}
-    if wanted:
-        store.extend(_fetch(engine, wanted, values_block({"g": [ox.NamedNode(g) for g in wanted]})))
-    for graph in fetched:
-        store.add_graph(graph)  # graphs the store holds but that are empty here stay declared
+    if counts:
+        present = values_block({"g": [ox.NamedNode(g) for g in sorted(counts)]})
+        store.extend(_fetch(engine, len(counts), sum(counts.values()), present))
     dataset = Dataset(store=store, root=local.root, sources=sources)
     dataset.refresh_derived()  # from what was fetched, whether or not the store holds it
     return dataset
 
 
-def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> Iterator[ox.Quad]:
-    """The triples of ``wanted`` as quads, streamed; the total checked against the store's own count."""
+def _counts(engine: RemoteEngine, graphs: Sequence[str]) -> dict[str, int]:
+    """The triples the store holds in each of ``graphs``: a graph it lacks has no entry."""
+    if not graphs:
+        return {}
+    values = values_block({"g": [ox.NamedNode(g) for g in graphs]})
     counted = engine.select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", name="triple count"
     )
-    expected = sum(int(row[1].value) for row in counted.rows if isinstance(row[1], ox.Literal))
+    return {
+        g.value: int(n.value)
+        for g, n in counted.rows
+        if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal) and int(n.value) > 0
+    }
+
+
+def _fetch(engine: RemoteEngine, graphs: int, expected: int, values: str) -> Iterator[ox.Quad]:
+    """The triples of the ``graphs`` in ``values`` as quads, streamed; their total checked against the
+    store's own count, ``expected``."""
     fetched = 0
     for g, s, p, o in engine.solutions(
         f"SELECT ?g ?s ?p ?o WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}", name="graph fetch"
@@ -114,6 +126,6 @@ def _fetch(engine: RemoteEngine, wanted: list[str], values: str) -> Iterator[ox.
     if fetched != expected:
         raise EndpointError(
             engine.endpoint,
-            f"returned {fetched} of the {expected} triples in {len(wanted)} graphs: it caps result rows"
+            f"returned {fetched} of the {expected} triples in {graphs} graphs: it caps result rows"
             " (Virtuoso: raise [SPARQL] ResultSetMaxRows) — nothing was validated",
         )
