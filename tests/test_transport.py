@@ -192,7 +192,7 @@ def test_credentials_never_reach_logs_or_messages(
     failures.append(str(caught.value))
     assert [r.headers.get("Authorization") for r in endpoint.received] == [f"Basic {token}"] * 2  # it was sent
     assert failures == [
-        f"endpoint {endpoint.url}/query: internal error on graph listing (HTTP 500): {EMPTY_RESULTS.decode()}",
+        f"endpoint {endpoint.url}/query: internal error on graph catalog (HTTP 500): {EMPTY_RESULTS.decode()}",
         f"endpoint {endpoint.url}/query: internal error on staging graph listing (HTTP 500): {EMPTY_RESULTS.decode()}",
     ]
     for text in (caplog.text, repr(credentials), *failures):
