@@ -141,7 +141,9 @@ class VirtuosoServer(_ServerProcess):
 
     Settings from shared/notes/triple-stores.md: loopback-only ports, a database in ``directory``,
     ``ResultSetMaxRows`` (default: no silent 10,000-row cap), ``MaxSortedTopRows``, ``DirsAllowed`` for
-    the bulk-load folder. ``quads`` must all be in named graphs: Virtuoso has no separate default graph.
+    the bulk-load folder; ``buffers``: ``NumberOfBuffers`` (8 KB pages held in memory; Virtuoso's
+    default of 10,000 suits a test graph, its ini file lists larger values by the machine's memory),
+    with ``MaxDirtyBuffers`` at three quarters of it. ``quads`` must all be in named graphs: Virtuoso has no separate default graph.
     First start takes about 4 s, so share one instance per module or session.
 
     :ivar url: SPARQL query endpoint (anonymous, read-only).
@@ -153,7 +155,9 @@ class VirtuosoServer(_ServerProcess):
     user = "dba"
     password = "dba"
 
-    def __init__(self, directory: Path, quads: Iterable[ox.Quad] = (), *, max_rows: int = 1_000_000) -> None:
+    def __init__(
+        self, directory: Path, quads: Iterable[ox.Quad] = (), *, max_rows: int = 1_000_000, buffers: int = 10_000
+    ) -> None:
         server, self._isql = virtuoso_binaries()
         quads = list(quads)
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
@@ -176,6 +180,8 @@ class VirtuosoServer(_ServerProcess):
             ("Parameters", "ServerPort"): f"127.0.0.1:{self.sql_port}",
             ("Parameters", "DirsAllowed"): f"., /usr/share/virtuoso-opensource-7/vad, {bulk}",
             ("Parameters", "MaxSortedTopRows"): max(max_rows, 10_000),
+            ("Parameters", "NumberOfBuffers"): buffers,
+            ("Parameters", "MaxDirtyBuffers"): buffers * 3 // 4,
             ("HTTPServer", "ServerPort"): f"127.0.0.1:{self.port}",
             ("URIQA", "DefaultHost"): f"127.0.0.1:{self.port}",
             ("SPARQL", "ResultSetMaxRows"): max_rows,
