@@ -143,8 +143,9 @@ class VirtuosoServer(_ServerProcess):
     ``ResultSetMaxRows`` (default: no silent 10,000-row cap), ``MaxSortedTopRows``, ``DirsAllowed`` for
     the bulk-load folder; ``buffers``: ``NumberOfBuffers`` (8 KB pages held in memory; Virtuoso's
     default of 10,000 suits a test graph, its ini file lists larger values by the machine's memory),
-    with ``MaxDirtyBuffers`` at three quarters of it. ``quads`` must all be in named graphs: Virtuoso has no separate default graph.
-    First start takes about 4 s, so share one instance per module or session.
+    with ``MaxDirtyBuffers`` at three quarters of it. ``quads`` must all be in named graphs: Virtuoso
+    has no separate default graph. First start takes about 4 s, so share one instance per module or
+    session.
 
     :ivar url: SPARQL query endpoint (anonymous, read-only).
     :ivar update_url: SPARQL Update endpoint (HTTP digest auth, ``user``/``password``).
