@@ -73,7 +73,7 @@ def fetch_dataset(
     if graphs is None:
         wanted = [g for g in available if g != SHAPES_GRAPH]
         # Counted while fetched: the store works on both at once (Virtuoso 7.2, 1M triples: the count
-        # takes 18 s, the fetch 44 s).
+        # takes 18 s, the fetch about 60 s).
         with ThreadPoolExecutor(max_workers=1) as pool:
             counting = pool.submit(_counts, engine, wanted)
             fetched = _fetch(engine, store, wanted)
