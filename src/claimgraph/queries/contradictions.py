@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
 from claimgraph.errors import QueryError, QueryNotFoundError, UnknownKindError
 from claimgraph.io.dataset import Dataset
 from claimgraph.namespaces import CG
@@ -231,21 +229,22 @@ def _pairs(engine: Engine, query: Query) -> Found:
     """The pairs (claim1, claim2) a contradiction query finds, each with its reasons and, for each reason,
     the nodes it went through (:data:`WITNESSES` the query selects)."""
     results = engine.select(pairs_query(query), name=str(query.path))
+    rows = results.bindings()  # IRIs and texts only: no terms built
     for variable in ("claim1", "claim2"):
         if variable not in results.variables:
             raise QueryError(str(query.path), f"a contradiction query must select ?{variable}")
     columns = [w for w in WITNESSES if w in results.variables]
     pairs: Found = {}
-    for row in results:
+    for row in rows:
         claim1, claim2 = row.get("claim1"), row.get("claim2")
-        if not isinstance(claim1, ox.NamedNode) or not isinstance(claim2, ox.NamedNode):
+        if claim1 is None or claim2 is None or claim1["type"] != "uri" or claim2["type"] != "uri":
             continue
-        reasons = pairs.setdefault((claim1.value, claim2.value), {})
-        witnesses = tuple((c, term.value) for c in columns if isinstance(term := row.get(c), ox.NamedNode))
+        reasons = pairs.setdefault((claim1["value"], claim2["value"]), {})
+        witnesses = tuple((c, value["value"]) for c in columns if (value := row.get(c)) and value["type"] == "uri")
         for column in ("reason", "reasons"):
             given = row.get(column)
-            if isinstance(given, ox.Literal):
-                for text in given.value.split("; "):
+            if given is not None and given["type"] == "literal":
+                for text in given["value"].split("; "):
                     if text:
                         reasons.setdefault(text, set()).add(witnesses)
     return pairs

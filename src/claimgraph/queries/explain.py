@@ -14,9 +14,9 @@ import pyoxigraph as ox
 
 from claimgraph.errors import QueryError
 from claimgraph.namespaces import PREFIXES
-from claimgraph.sparql.engines import Engine
+from claimgraph.sparql.engines import Binding, Engine, binding_text
 from claimgraph.sparql.lexer import scan, values_block
-from claimgraph.terms import Term, concept_name, term_text
+from claimgraph.terms import concept_name
 
 __all__ = ["MAX_VALUES", "EvidenceTrail", "RelayStep", "Side", "claim_statements", "explain_claims"]
 
@@ -149,8 +149,10 @@ def claim_statements(engine: Engine, claims: Sequence[str]) -> dict[str, tuple[s
     for start in range(0, len(terms), MAX_VALUES):
         block = values_block({"claim": terms[start : start + MAX_VALUES]}, name="claim statements")
         text = scan(_CLAIM_STATEMENTS, name="claim statements").insert_values(block)
-        for row in engine.select(text, name="claim statements").dicts():
-            found.setdefault(term_text(row["claim"]), (term_text(row["proposition"]), term_text(row["stance"])))
+        for row in engine.select(text, name="claim statements").bindings():
+            found.setdefault(
+                binding_text(row["claim"]), (binding_text(row["proposition"]), binding_text(row["stance"]))
+            )
     return found
 
 
@@ -169,42 +171,43 @@ def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool
 
     asked = [(text, name, start) for text, name in _EXPLANATIONS for start in range(0, len(terms), MAX_VALUES)]
 
-    def select(item: tuple[str, str, int]) -> list[dict[str, Term]]:
+    def select(item: tuple[str, str, int]) -> list[dict[str, Binding]]:
         text, name, start = item
         block = values_block({"claim": terms[start : start + MAX_VALUES]}, name=name)
-        return engine.select(scan(text, name=name).insert_values(block), name=name).dicts()
+        # The values are wanted as text only: read without building terms (QueryResults.bindings).
+        return engine.select(scan(text, name=name).insert_values(block), name=name).bindings()
 
     # Concurrently, like the contradiction queries: each query and block is independent.
-    answers: dict[str, list[dict[str, Term]]] = {name: [] for _, name in _EXPLANATIONS}
+    answers: dict[str, list[dict[str, Binding]]] = {name: [] for _, name in _EXPLANATIONS}
     with ThreadPoolExecutor(max_workers=min(len(asked), os.cpu_count() or 1)) as pool:
         for (_, name, _), rows in zip(asked, pool.map(select, asked), strict=True):
             answers[name] += rows
-    facts: dict[str, dict[str, Term]] = {}
+    facts: dict[str, dict[str, Binding]] = {}
     for row in answers["claim facts"]:
-        facts.setdefault(term_text(row["claim"]), row)
+        facts.setdefault(binding_text(row["claim"]), row)
     affiliations: dict[str, set[str]] = {}
     for row in answers["claim affiliations"]:
-        label = term_text(row.get("affiliation_label") or row["affiliation"])
-        affiliations.setdefault(term_text(row["claim"]), set()).add(label)
+        label = binding_text(row.get("affiliation_label") or row["affiliation"])
+        affiliations.setdefault(binding_text(row["claim"]), set()).add(label)
     trails: dict[str, dict[str, dict[str, Any]]] = {}
     for row in answers["claim evidence"]:
-        trails.setdefault(term_text(row["claim"]), {}).setdefault(
-            term_text(row["evidence"]),
+        trails.setdefault(binding_text(row["claim"]), {}).setdefault(
+            binding_text(row["evidence"]),
             {
-                "document": term_text(row["document"]),
-                "document_label": term_text(row.get("document_label") or row["document"]),
+                "document": binding_text(row["document"]),
+                "document_label": binding_text(row.get("document_label") or row["document"]),
                 "quote_mode": _concept(row.get("quote_mode")),
                 "quote": _optional_text(row.get("quote")),
                 "relay": {},
             },
         )
     for row in answers["claim relay"]:
-        trail = trails.get(term_text(row["claim"]), {}).get(term_text(row["evidence"]))
+        trail = trails.get(binding_text(row["claim"]), {}).get(binding_text(row["evidence"]))
         if trail is not None:  # evidence found in no document has no trail
             step = RelayStep(
-                order=int(term_text(row["order"])),
-                agent=term_text(row["agent"]),
-                agent_label=term_text(row.get("agent_label") or row["agent"]),
+                order=int(binding_text(row["order"])),
+                agent=binding_text(row["agent"]),
+                agent_label=binding_text(row.get("agent_label") or row["agent"]),
                 act=_concept(row.get("act")),
                 via=_optional_text(row.get("via")),
                 via_label=_optional_text(row.get("via_label") or row.get("via")),
@@ -230,11 +233,11 @@ def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool
         )
         sides[claim] = Side(
             claim=claim,
-            claimant=term_text(fact["claimant"]),
-            claimant_label=term_text(fact.get("claimant_label") or fact["claimant"]),
+            claimant=binding_text(fact["claimant"]),
+            claimant_label=binding_text(fact.get("claimant_label") or fact["claimant"]),
             claimant_affiliations=tuple(sorted(affiliations.get(claim, ()))),
-            proposition=term_text(fact["proposition"]),
-            proposition_label=term_text(fact.get("proposition_label") or fact["proposition"]),
+            proposition=binding_text(fact["proposition"]),
+            proposition_label=binding_text(fact.get("proposition_label") or fact["proposition"]),
             stance=_concept(fact["stance"]) or "",
             claim_kind=_concept(fact.get("claim_kind")),
             date=_optional_text(fact.get("date")),
@@ -256,11 +259,11 @@ def _sources(evidence: Iterable[EvidenceTrail]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(labels))
 
 
-def _optional_text(term: Term | None) -> str | None:
-    return None if term is None else term_text(term)
+def _optional_text(value: Binding | None) -> str | None:
+    return None if value is None else binding_text(value)
 
 
-def _concept(term: Term | None) -> str | None:
-    if term is None:
+def _concept(value: Binding | None) -> str | None:
+    if value is None:
         return None
-    return concept_name(term.value) if isinstance(term, ox.NamedNode) else term_text(term)
+    return concept_name(value["value"]) if value["type"] == "uri" else binding_text(value)

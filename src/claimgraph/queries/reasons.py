@@ -23,9 +23,8 @@ import pyoxigraph as ox
 from claimgraph.io.dataset import Dataset
 from claimgraph.io.positions import Locator, relative_to
 from claimgraph.namespaces import CG, PREFIXES, curie
-from claimgraph.sparql.engines import Engine
+from claimgraph.sparql.engines import Engine, binding_text
 from claimgraph.sparql.lexer import scan, values_block
-from claimgraph.terms import term_text
 
 __all__ = [
     "CONFIDENCES",
@@ -128,8 +127,8 @@ class Relations:
 
     def __init__(self, engine: Engine) -> None:
         self.edges: dict[str, dict[str, set[str]]] = {p: {} for p in _RELATIONS}
-        for row in engine.select(_RELATIONS_QUERY, name="declared relations").rows:
-            subject, predicate, obj = (term_text(t) if t is not None else "" for t in row)
+        for row in engine.select(_RELATIONS_QUERY, name="declared relations").bindings():
+            subject, predicate, obj = (binding_text(row[v]) if v in row else "" for v in ("s", "p", "o"))
             self.edges[predicate].setdefault(subject, set()).add(obj)
         # cg:contradicts read both ways, each with the statement as declared.
         self._contradicting: dict[str, list[tuple[str, Step]]] = {}
@@ -332,13 +331,13 @@ def describe_links(
     if nodes:
         block = values_block({"node": [ox.NamedNode(n) for n in nodes]}, name="chain labels")
         query = scan(_TEXTS_QUERY, name="chain labels").insert_values(block)
-        for row in engine.select(query, name="chain labels").dicts():
-            node = term_text(row["node"])
+        for row in engine.select(query, name="chain labels").bindings():
+            node = binding_text(row["node"])
             if "label" in row:
-                label = term_text(row["label"])
+                label = binding_text(row["label"])
                 labels[node] = min(labels.get(node, label), label)
             if "comment" in row:
-                comments.setdefault(node, set()).add(term_text(row["comment"]))
+                comments.setdefault(node, set()).add(binding_text(row["comment"]))
     places: dict[Step, tuple[str | None, int | None]] = {}
     if dataset is not None:
         locator = Locator(dataset, subjects={s for s, _, _ in steps})

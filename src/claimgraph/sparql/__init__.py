@@ -5,17 +5,19 @@ Owns how a query reaches an engine and how its answer comes back as pyoxigraph t
 (errors, namespaces, terms, project): the loader in :mod:`claimgraph.io` builds on it.
 """
 
-from claimgraph.sparql.engines import EmbeddedEngine, Engine, QueryResults, RemoteEngine
+from claimgraph.sparql.engines import Binding, EmbeddedEngine, Engine, QueryResults, RemoteEngine, binding_text
 from claimgraph.sparql.lexer import QueryShape, refuse_service, scan, values_block
 from claimgraph.sparql.transport import Credentials
 
 __all__ = [
+    "Binding",
     "Credentials",
     "EmbeddedEngine",
     "Engine",
     "QueryResults",
     "QueryShape",
     "RemoteEngine",
+    "binding_text",
     "refuse_service",
     "scan",
     "values_block",
