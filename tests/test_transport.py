@@ -41,11 +41,14 @@ class Received:
 
 @dataclass
 class Recorder:
-    """Answers every request with empty JSON results, or redirects ``/away`` to ``elsewhere``; records all."""
+    """Answers every request with ``answer`` (empty JSON results), or redirects ``/away`` to ``elsewhere``;
+    records all."""
 
     host: str
     elsewhere: str = ""
     status: int = 200
+    answer: bytes = EMPTY_RESULTS
+    content_type: str = "application/sparql-results+json"
     received: list[Received] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -65,10 +68,10 @@ class Recorder:
                     self.end_headers()
                     return
                 self.send_response(recorder.status)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(EMPTY_RESULTS)))
+                self.send_header("Content-Type", recorder.content_type)
+                self.send_header("Content-Length", str(len(recorder.answer)))
                 self.end_headers()
-                self.wfile.write(EMPTY_RESULTS)
+                self.wfile.write(recorder.answer)
 
             do_PUT = do_POST
 
@@ -172,6 +175,67 @@ def test_query_goes_form_encoded_and_update_as_sparql_update(recorders: tuple[Re
     updates = [r for r in endpoint.received if r.path.startswith("/update")]
     assert {r.headers["Content-Type"] for r in updates} == {"application/sparql-update"}
     assert updates[0].body.startswith(b"INSERT DATA {\nGRAPH <urn:claimgraph:staging:")
+
+
+def test_results_in_xml_keep_every_value_as_written() -> None:
+    # As Virtuoso writes them: white space raw, not as character references. An archived text's final
+    # newline, white space at a literal's ends, an ill-formed integer kept as written (validation must
+    # see it), a blank node and a quoted triple.
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    written = f"""<?xml version="1.0"?>
+<sparql xmlns="http://www.w3.org/2005/sparql-results#">
+ <head><variable name="s"/><variable name="o"/></head>
+ <results>
+  <result><binding name="s"><uri>urn:t:a</uri></binding>
+   <binding name="o"><literal xml:lang="en">The article.
+</literal></binding></result>
+  <result><binding name="s"><bnode>b1</bnode></binding>
+   <binding name="o"><literal>  padded	</literal></binding></result>
+  <result><binding name="s"><uri>urn:t:c</uri></binding>
+   <binding name="o"><literal datatype="{xsd}integer"> 5</literal></binding></result>
+  <result><binding name="s"><uri>urn:t:d</uri></binding>
+   <binding name="o"><triple><subject><uri>urn:t:s</uri></subject><predicate><uri>urn:t:p</uri></predicate>
+    <object><literal>o </literal></object></triple></binding></result>
+  <result><binding name="s"><uri>urn:t:e</uri></binding></result>
+ </results>
+</sparql>""".encode()
+    endpoint = Recorder("127.0.0.1", answer=written, content_type="application/sparql-results+xml")
+    try:
+        read = RemoteEngine(endpoint.url + "/query", graphs=[]).select("SELECT ?s ?o WHERE { ?s ?p ?o }")
+    finally:
+        endpoint.close()
+    assert read.variables == ("s", "o")
+    assert read.rows == (
+        (ox.NamedNode("urn:t:a"), ox.Literal("The article.\n", language="en")),
+        (ox.BlankNode("b1"), ox.Literal("  padded\t")),
+        (ox.NamedNode("urn:t:c"), ox.Literal(" 5", datatype=ox.NamedNode(xsd + "integer"))),
+        (ox.NamedNode("urn:t:d"), ox.Triple(ox.NamedNode("urn:t:s"), ox.NamedNode("urn:t:p"), ox.Literal("o "))),
+        (ox.NamedNode("urn:t:e"), None),
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean> true </boolean></sparql>', True),
+        (b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>false</boolean></sparql>', False),
+    ],
+)
+def test_ask_answered_in_xml_is_read(answer: bytes, expected: bool) -> None:
+    endpoint = Recorder("127.0.0.1", answer=answer, content_type="application/sparql-results+xml")
+    try:
+        assert RemoteEngine(endpoint.url + "/query", graphs=[]).select("ASK {}").boolean is expected
+    finally:
+        endpoint.close()
+
+
+def test_xml_that_is_no_sparql_results_is_an_endpoint_error() -> None:
+    endpoint = Recorder("127.0.0.1", answer=b"<html><body>Welcome</body></html>", content_type="application/xml")
+    try:
+        with pytest.raises(EndpointError, match=r"answered query with unreadable results: the root element is <html>"):
+            RemoteEngine(endpoint.url + "/query", graphs=[]).select("ASK {}")
+    finally:
+        endpoint.close()
 
 
 def test_credentials_never_reach_logs_or_messages(

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError, RowCapError
 from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, SD
 from claimgraph.sparql.lexer import refuse_service, scan, values_block
-from claimgraph.sparql.results import NormalisingReader, normalise_json_results, xml_fault
+from claimgraph.sparql.results import NormalisingReader, normalise_json_results, xml_fault, xml_results_to_json
 from claimgraph.sparql.transport import Credentials, Transport, clip, server_text
 from claimgraph.terms import Term
 
@@ -358,8 +358,7 @@ class RemoteEngine:
                 # pyoxigraph reads a cut-off XML document as complete (fewer rows, no error).
                 if (fault := xml_fault(body)) is not None:
                     raise ValueError(f"line {fault[0]}, column {fault[1]}: {fault[2]}")
-                parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
-                return QueryResults.from_oxigraph(parsed)
+                body = xml_results_to_json(body)  # not pyoxigraph's XML reader: it trims literals
             return QueryResults.from_json(normalise_json_results(body))
         except (SyntaxError, ValueError) as error:
             raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None

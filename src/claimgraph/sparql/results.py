@@ -1,4 +1,5 @@
-"""SPARQL results documents from stores: XML well-formedness and JSON results made W3C-conformant.
+"""SPARQL results documents from stores: XML well-formedness, XML results read exactly, and JSON results
+made W3C-conformant.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import io
 import json
 import re
 from typing import IO, Any
+from xml.etree import ElementTree
 
 
 def xml_fault(data: bytes) -> tuple[int, int, str] | None:
@@ -22,6 +24,61 @@ def xml_fault(data: bytes) -> tuple[int, int, str] | None:
     except expat.ExpatError as error:
         return error.lineno, error.offset + 1, expat.ErrorString(error.code) or "not well-formed"
     return None
+
+
+_RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def xml_results_to_json(document: bytes) -> bytes:
+    """W3C SPARQL XML results (well-formed) as W3C SPARQL JSON results, every value exactly as written.
+
+    Read with the standard library's XML parser (expat, no external entity): pyoxigraph's XML results
+    reader trims the white space at both ends of a literal (oxigraph issue 1881), which would lose an
+    archived text's final newline, and rdflib's rewrites typed literals in canonical form, which would
+    hide an ill-formed one from validation.
+
+    :raises ValueError: if the document is not SPARQL results, or names a term of no known kind.
+    """
+    root = ElementTree.fromstring(document)
+    if root.tag != _RESULTS_NS + "sparql":
+        raise ValueError(f"the root element is <{root.tag}>, not SPARQL results' <sparql>")
+    head = root.find(_RESULTS_NS + "head")
+    variables = [v.get("name", "") for v in head.iterfind(_RESULTS_NS + "variable")] if head is not None else []
+    boolean = root.find(_RESULTS_NS + "boolean")
+    if boolean is not None:
+        return json.dumps({"head": {}, "boolean": (boolean.text or "").strip() == "true"}).encode("utf-8")
+    results = root.find(_RESULTS_NS + "results")
+    bindings = [
+        {binding.get("name", ""): _xml_term(binding) for binding in result.iterfind(_RESULTS_NS + "binding")}
+        for result in (results.iterfind(_RESULTS_NS + "result") if results is not None else ())
+    ]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode("utf-8")
+
+
+def _xml_term(parent: ElementTree.Element) -> dict[str, Any]:
+    """The JSON form of the one term element inside ``parent`` (a binding, or a quoted triple's part)."""
+    element = next(iter(parent), None)
+    if element is None or not element.tag.startswith(_RESULTS_NS):
+        raise ValueError(f"<{parent.tag.removeprefix(_RESULTS_NS)}> holds no term")
+    kind, text = element.tag.removeprefix(_RESULTS_NS), element.text or ""
+    if kind in ("uri", "bnode"):
+        return {"type": kind, "value": text}
+    if kind == "literal":
+        term = {"type": "literal", "value": text}
+        if (language := element.get(_XML_LANG)) is not None:
+            term["xml:lang"] = language
+        if (datatype := element.get("datatype")) is not None:
+            term["datatype"] = datatype
+        return term
+    if kind == "triple":
+        value = {}
+        for part in ("subject", "predicate", "object"):
+            if (found := element.find(_RESULTS_NS + part)) is None:
+                raise ValueError(f"a quoted triple lacks its {part}")
+            value[part] = _xml_term(found)
+        return {"type": "triple", "value": value}
+    raise ValueError(f"a term of unknown kind <{kind}>")
 
 
 def normalise_json_results(document: bytes) -> bytes:

@@ -121,7 +121,8 @@ def _fetch(engine: RemoteEngine, store: ox.Store, graphs: Sequence[str]) -> int:
     """The triples of ``graphs``, streamed into ``store`` as quads; how many were read.
 
     In SPARQL JSON, though Virtuoso 7.2 writes a million rows as XML in 25 s against 41 s: pyoxigraph's
-    XML results parser trims the white space at a literal's ends (oxigraph issue 1881)."""
+    XML results parser trims the white space at a literal's ends (oxigraph issue 1881), and the exact
+    reader of other answers (:func:`~claimgraph.sparql.results.xml_results_to_json`) is Python's."""
     if not graphs:
         return 0
     values = values_block({"g": [ox.NamedNode(g) for g in graphs]})
