@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from claimgraph.namespaces import CG, curie, sparql_prefixes
 from claimgraph.site.network import Lineage, actor_graph, labels, lineage_graph, single_origin_claims
@@ -301,8 +300,7 @@ class Site:
 
 
 def _rows(engine: Engine, query: str, name: str) -> list[dict[str, str]]:
-    answer = engine.select(sparql_prefixes() + query, name=name)
-    return [{k: (str(v) if isinstance(v, ox.Triple) else v.value) for k, v in r.items()} for r in answer.dicts()]
+    return engine.select(sparql_prefixes() + query, name=name).texts()
 
 
 _CLAIMS = "SELECT DISTINCT ?claim WHERE { ?claim cg:claimant ?claimant ; cg:proposition ?p ; cg:stance ?stance }"

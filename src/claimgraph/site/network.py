@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from claimgraph.namespaces import CG, curie, sparql_prefixes
-from claimgraph.terms import concept_name, term_text
+from claimgraph.terms import concept_name
 
 if TYPE_CHECKING:
     from claimgraph.queries.contradictions import Contradiction
@@ -56,7 +56,7 @@ _PREFIXES = sparql_prefixes()
 
 
 def _rows(engine: Engine, query: str, name: str) -> list[dict[str, str]]:
-    return [{k: term_text(v) for k, v in row.items()} for row in engine.select(_PREFIXES + query, name=name).dicts()]
+    return engine.select(_PREFIXES + query, name=name).texts()
 
 
 def labels(engine: Engine) -> dict[str, str]:

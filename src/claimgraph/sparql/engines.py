@@ -132,6 +132,10 @@ class QueryResults:
         """
         return self._json.get("results", {}).get("bindings", [])  # type: ignore[no-any-return]
 
+    def texts(self) -> list[dict[str, str]]:
+        """Each row as a mapping of the bound variables to their values' texts (:func:`binding_text`)."""
+        return [{k: binding_text(v) for k, v in row.items()} for row in self.bindings()]
+
     def __iter__(self) -> Iterator[dict[str, Term]]:
         return iter(self.dicts())
 
