@@ -18,6 +18,7 @@ LAYERS = {
     "namespaces": 0,
     "terms": 0,
     "project": 0,
+    "runtime": 0,
     "sparql": 1,
     "io": 2,
     "queries": 3,

@@ -28,6 +28,7 @@ from claimgraph.queries.reasons import (
     describe_links,
     rule_confidence,
 )
+from claimgraph.runtime import collector_paused
 from claimgraph.sparql.engines import Engine
 from claimgraph.sparql.lexer import scan
 
@@ -93,6 +94,7 @@ def _kind_rank(kind: str) -> tuple[int, str]:
     return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
 
 
+@collector_paused()  # tens of thousands of pairs and explanations built at once
 def find_contradictions(
     engine: Engine, directory: Path, kinds: Sequence[str] = (), *, sources: Dataset | None = None
 ) -> list[Contradiction]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from claimgraph.namespaces import CG, curie, sparql_prefixes
+from claimgraph.runtime import collector_paused
 from claimgraph.terms import concept_name
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ _ACTOR_EDGES: tuple[tuple[str, str], ...] = (
 )
 
 
+@collector_paused()  # every label, node and edge of the data read at once
 def actor_graph(engine: Engine) -> nx.MultiDiGraph:
     """Actors, claims, propositions, source documents and cited sources, with typed edges.
 
