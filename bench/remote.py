@@ -3,7 +3,8 @@
 
 The parent (:func:`bench_store`) starts the store (Oxigraph server, Virtuoso 7; the test suite's
 launchers in ``tests/helpers/servers.py``) in a temporary directory and runs each operation in a
-process of its own (``python -m bench.ops store-…``), as every other row:
+process of its own (``python -m bench.ops store-…``), as every other row; the load always, the two
+others when ``--operations`` names ``validate`` and ``contradictions``:
 
 - load into the store: ``load_dataset`` and ``load_store`` by the store's bulk path (``oxigraph-bulk``,
   ``virtuoso-bulk``), count checks and swap included, vs the store's own raw bulk loader on the
@@ -108,8 +109,9 @@ def bench_store(
     row: Callable[..., Any],
     embedded: dict[str, Any],
 ) -> None:
-    """The store rows of one corpus (see the module docstring); ``embedded``: results of the embedded
-    runs (``validate-full``, ``contradictions-full``), shared by the stores."""
+    """The store rows of one corpus (see the module docstring): the load, then ``validate --endpoint``
+    and ``contradictions --endpoint`` where ``embedded`` holds the embedded run to compare with
+    (``validate-full``, ``contradictions-full``: those of ``--operations``), shared by the stores."""
     label = LABELS[store]
     reason = missing(store)
     if reason is not None:
@@ -139,31 +141,32 @@ def bench_store(
                 f"{ours['triples']:,} triples in {ours['graphs']:,} graphs, {ours['rate']:,.0f} triples/s"
                 f" ({phases}; swap in {ours['swaps']} request{'s' if ours['swaps'] > 1 else ''}); counts checked",
             )
-            remote = run_op("store-validate", data, repeat=1, store=connection)
-            base = embedded["validate-full"]
-            same = remote["fingerprint"] == base["fingerprint"]
-            row(
-                f"validate --endpoint ({label})",
-                remote,
-                base,
-                "embedded: load files + validate",
-                f"{remote['results']} results, " + ("= embedded (file, line aside)" if same else "DIFFER from embedded")
-                + f"; fetch {remote['fetch_seconds']:.1f} s",
-                failed=not same,
-            )
-            remote = run_op("store-contradictions", data, repeat=1, store=connection)
-            base = embedded["contradictions-full"]
-            same = remote["fingerprint"] == base["fingerprint"]
-            alone = remote["seconds"] / base["find_seconds"]
-            row(
-                f"contradictions --endpoint ({label})",
-                remote,
-                base,
-                "embedded: load files + find_contradictions",
-                f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
-                + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})",
-                failed=not same,
-            )
+            if (base := embedded.get("validate-full")) is not None:
+                remote = run_op("store-validate", data, repeat=1, store=connection)
+                same = remote["fingerprint"] == base["fingerprint"]
+                row(
+                    f"validate --endpoint ({label})",
+                    remote,
+                    base,
+                    "embedded: load files + validate",
+                    f"{remote['results']} results, "
+                    + ("= embedded (file, line aside)" if same else "DIFFER from embedded")
+                    + f"; fetch {remote['fetch_seconds']:.1f} s",
+                    failed=not same,
+                )
+            if (base := embedded.get("contradictions-full")) is not None:
+                remote = run_op("store-contradictions", data, repeat=1, store=connection)
+                same = remote["fingerprint"] == base["fingerprint"]
+                alone = remote["seconds"] / base["find_seconds"]
+                row(
+                    f"contradictions --endpoint ({label})",
+                    remote,
+                    base,
+                    "embedded: load files + find_contradictions",
+                    f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
+                    + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})",
+                    failed=not same,
+                )
 
 
 def _env() -> dict[str, str]:

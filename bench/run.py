@@ -333,8 +333,9 @@ def bench_size(triples: int, args: argparse.Namespace, state: dict[str, Any]) ->
         from bench.remote import bench_store
 
         embedded = {
-            "validate-full": run_op("validate-full", data, repeat=1),
-            "contradictions-full": run_op("contradictions-full", data, repeat=1),
+            f"{operation}-full": run_op(f"{operation}-full", data, repeat=1)
+            for operation in ("validate", "contradictions")
+            if operation in args.operations
         }
         for store in args.stores:
             bench_store(store, data, quads, run_op, row, embedded)
@@ -416,8 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stores",
         default="",
-        help="also load each corpus into these stores on loopback and run validate and contradictions through"
-        " their endpoints (oxigraph,virtuoso; default: none)",
+        help="also load each corpus into these stores on loopback and run validate and contradictions (those"
+        " of --operations) through their endpoints (oxigraph,virtuoso; default: none)",
     )
     parser.add_argument("--out", type=Path, default=HERE, help="directory for results.md and results.json")
     parser.add_argument("--cache", type=Path, default=HERE / ".data", help="where corpora are generated")
