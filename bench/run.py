@@ -123,6 +123,7 @@ def run_op(
 
 def corpus(triples: int, seed: int, cache: Path) -> tuple[Path, dict[str, Any], float | None]:
     """The corpus of about ``triples`` triples (generated unless cached); its manifest; generation time."""
+    from claimgraph.project import bundled_data_dir
     from claimgraph.synth import CONTRADICTION_KINDS, claims_for_triples, generate
 
     claims = claims_for_triples(triples)
@@ -130,8 +131,11 @@ def corpus(triples: int, seed: int, cache: Path) -> tuple[Path, dict[str, Any], 
     manifest_path = directory / "manifest.json"
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        # A corpus of an older generator (other kinds planted) is generated again.
-        current = set(manifest.get("contradictions", {})) == set(CONTRADICTION_KINDS)
+        # A corpus of an older generator (other kinds planted), or with a copy of an older ontology or
+        # shapes, is generated again.
+        copied = {f.name: f.read_bytes() for f in (directory / "ontology").glob("*.ttl")}
+        bundled = {f.name: f.read_bytes() for f in (bundled_data_dir() / "ontology").glob("*.ttl")}
+        current = set(manifest.get("contradictions", {})) == set(CONTRADICTION_KINDS) and copied == bundled
         if manifest.get("claims") == claims and manifest.get("seed") == seed and current:
             return directory, manifest, None
     start = time.perf_counter()
