@@ -133,19 +133,8 @@ class QueryResults:
         return self._json.get("results", {}).get("bindings", [])  # type: ignore[no-any-return]
 
     def texts(self) -> list[dict[str, str]]:
-        """Each row as a mapping of the bound variables to their values' texts (:func:`binding_text`).
-
-        Unless the rows were already read (:meth:`bindings`), the document is read for this alone and
-        each value replaced by its text where it stands: the rows are never held twice (10M triples,
-        the network's rows: peak 7.5 GB when the parse was kept beside the texts).
-        """
-        if "_json" in self.__dict__:
-            return [{k: binding_text(v) for k, v in row.items()} for row in self.bindings()]
-        rows: list[dict[str, Any]] = json.loads(self.document).get("results", {}).get("bindings", [])
-        for row in rows:
-            for variable, value in row.items():
-                row[variable] = binding_text(value)
-        return rows
+        """Each row as a mapping of the bound variables to their values' texts (:func:`binding_text`)."""
+        return [{k: binding_text(v) for k, v in row.items()} for row in self.bindings()]
 
     def __iter__(self) -> Iterator[dict[str, Term]]:
         return iter(self.dicts())
