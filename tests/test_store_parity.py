@@ -1,11 +1,12 @@
 """Remote queries equal embedded ones on real stores (issue 4 item 3).
 
 Every canned query (parameters bound to values present in the data) and ``contradictions`` run through
-:class:`RemoteEngine` against Oxigraph (plain, and with ``--union-default-graph``) and a private
-Virtuoso, each loaded with the bundled graph and with a synthetic graph of over 100k triples; the
-normalised results must equal the embedded engine's: no query needs a property path (the closures are
-in graph:derived, loaded with the rest), so no store's path evaluation can differ. One server per store
-and data set for the module; the synthetic graph is generated once per session.
+:class:`RemoteEngine`, and the store's graphs are fetched and validated, against Oxigraph (plain, and
+with ``--union-default-graph``) and a private Virtuoso, each loaded with the bundled graph and with a
+synthetic graph of over 100k triples; the normalised results must equal the embedded engine's: no query
+needs a property path (the closures are in graph:derived, loaded with the rest), so no store's path
+evaluation can differ. One server per store and data set for the module; the synthetic graph is
+generated once per session.
 
 Normalisation is limited to what SPARQL leaves open: row order, blank-node labels, and GROUP_CONCAT
 values (their order is undefined, whether they keep a common language tag is disputed -
@@ -24,6 +25,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 import pytest
+from helpers.data import outcome
 from helpers.servers import OxigraphServer, VirtuosoServer, record_queries, stored_quads
 
 from claimgraph.errors import DerivedGraphMissingError, EndpointError
@@ -40,8 +42,10 @@ from claimgraph.sparql.engines import (
     QueryResults,
     RemoteEngine,
 )
+from claimgraph.stores.remote import fetch_dataset
 from claimgraph.synth import claims_for_triples, generate
 from claimgraph.terms import Term
+from claimgraph.validation.api import validate
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -194,6 +198,14 @@ def test_contradictions_are_the_embedded_ones(endpoint: Endpoint, data: Dataset)
     assert remote == embedded
     if data is not bundled():  # the synthetic corpus plants every kind
         assert {k for c in embedded for k in c["kinds"]} == set(KIND_ORDER)
+
+
+def test_validation_of_the_store_is_the_embedded_one(endpoint: Endpoint, data: Dataset) -> None:
+    local = validate(data)
+    remote = validate(fetch_dataset(endpoint.url, root=data.root))
+    assert local.results, "the data has results to compare"
+    assert outcome(remote) == outcome(local)
+    assert remote.counts == local.counts
 
 
 def test_without_the_derived_graph_a_store_is_refused_not_half_answered(

@@ -1,4 +1,5 @@
-"""The repository root and rewriting a copy of the bundled data through SPARQL Update."""
+"""The repository root, rewriting a copy of the bundled data through SPARQL Update, and what results
+are compared by."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ import pyoxigraph as ox
 
 from claimgraph.io.dataset import load_dataset
 from claimgraph.namespaces import PREFIXES, sparql_prefixes
+from claimgraph.validation.api import ValidationReport
 
 REPO = Path(__file__).resolve().parents[2]
+
+Outcome = tuple[bool, bool, set[tuple[str, str, str, str | None, str | None]]]
+
+
+def outcome(report: ValidationReport) -> Outcome:
+    """A validation's verdicts (with and without warnings allowed) and its results, without positions
+    (data fetched from a store has no files)."""
+    results = {(r.severity.value, r.shape, r.focus, r.path, r.value) for r in report.results}
+    return report.passes(allow_warnings=False), report.passes(allow_warnings=True), results
 
 
 def rewrite(root: Path, update: str) -> None:

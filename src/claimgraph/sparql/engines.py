@@ -252,6 +252,12 @@ class RemoteEngine:
                 self._graphs = self._listed_data_graphs()
         return self._graphs
 
+    @property
+    def catalogued(self) -> bool:
+        """Whether the data graphs are those of a load's catalog (:data:`CATALOG_PATTERN` names them)."""
+        _ = self.graphs  # the catalog is looked up with the graphs, once
+        return self._catalogued is not None
+
     def _listed_data_graphs(self) -> list[str]:
         """Every named graph of the store that uses the vocabulary (on Virtuoso 7.2 the listing reads
         every quad of the store), checked in chunks: FILTER EXISTS stops at a graph's first such triple
@@ -368,10 +374,14 @@ class RemoteEngine:
             raise EndpointError(self.endpoint, f"answered {name} with unreadable results: {error}") from None
 
 
-#: The catalog of the data's named graphs in graph:derived (:func:`claimgraph.io.derived.catalog`):
-#: one entry and one name per graph, found through the derived graph's index entries alone.
+#: The graph pattern binding ``?g`` to each graph of the data's catalog in graph:derived
+#: (:func:`claimgraph.io.derived.catalog`): one ``?entry`` and one name per graph, found through the
+#: derived graph's index entries alone.
+CATALOG_PATTERN = f"GRAPH <{DERIVED_GRAPH}> {{ <{DATASET}> <{SD.namedGraph}> ?entry . ?entry <{SD.name}> ?g }}"
+
+#: The catalog's entries and graphs.
 CATALOG_QUERY = f"""SELECT ?entry ?g WHERE {{
-  GRAPH <{DERIVED_GRAPH}> {{ <{DATASET}> <{SD.namedGraph}> ?entry . ?entry <{SD.name}> ?g }}
+  {CATALOG_PATTERN}
 }}"""
 
 #: Every named graph of the store.
