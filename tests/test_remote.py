@@ -15,7 +15,7 @@ from helpers.data import outcome
 from helpers.servers import OxigraphServer, VirtuosoServer, free_port, stored_quads
 
 from claimgraph.cli import main
-from claimgraph.errors import EndpointError, GraphNotFoundError
+from claimgraph.errors import EndpointError, GraphNotFoundError, RowCapError
 from claimgraph.io.dataset import load_dataset
 from claimgraph.io.derived import catalog
 from claimgraph.namespaces import (
@@ -172,6 +172,27 @@ def test_a_store_of_more_graphs_than_a_query_may_list_is_fetched_whole(
     with server:
         fetched = fetch_dataset(server.url)
     assert {q for q in fetched.store if q.graph_name.value.startswith("urn:x:")} == set(data)
+
+
+@pytest.mark.virtuoso
+def test_a_store_that_caps_the_answer_is_fetched_in_groups_of_graphs(tmp_path: Path) -> None:
+    """Virtuoso answers at most 1,048,576 rows over HTTP (a 10M corpus has ten times that): here a cap
+    of 2,000 rows for 2,626 triples in 8 graphs, the largest 1,042; a blank node keeps its triples."""
+    dataset = load_dataset()
+    s, p, q = (ox.NamedNode(f"urn:x:{name}") for name in "spq")
+    node, graph = ox.BlankNode(), ox.NamedNode(GRAPH.actors)
+    dataset.store.extend([ox.Quad(s, p, node, graph), ox.Quad(node, q, ox.Literal("v"), graph)])
+    with VirtuosoServer(tmp_path / "capped", stored_quads(dataset), max_rows=2_000) as server:
+        fetched = fetch_dataset(server.url)
+    assert outcome(validate(fetched)) == outcome(validate(dataset))
+    (inner,) = fetched.store.quads_for_pattern(s, p, None, graph)
+    assert isinstance(inner.object, ox.BlankNode)
+    assert [t.object for t in fetched.store.quads_for_pattern(inner.object, q, None, graph)] == [ox.Literal("v")]
+    with VirtuosoServer(tmp_path / "small", stored_quads(dataset), max_rows=1_000) as server, pytest.raises(
+        RowCapError
+    ) as caught:
+        fetch_dataset(server.url)
+    assert caught.value.cap == 1_000
 
 
 def test_cli_remote_validation_prints_what_local_validation_prints(bundled_server: OxigraphServer) -> None:
