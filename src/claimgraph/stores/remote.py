@@ -13,11 +13,11 @@ errors are :class:`~claimgraph.errors.EndpointError` naming the endpoint). What 
 Then the dataset is validated locally, exactly as a dataset loaded from files: same shapes, same
 union of graphs, so the same verdict and focus nodes as validating the same data locally.
 
-All triples come in one SELECT (blank nodes keep their identity within one result set), read as
-they arrive into the dataset's store (never held whole as results), and are counted per graph (while
-they are fetched, when every graph is): a store that silently caps result rows (Virtuoso's
-``ResultSetMaxRows``) or cuts its answer short is reported as an error instead of validating part of
-the data.
+All triples come in one SELECT (blank nodes keep their identity within one result set) where the
+store answers it whole, else in one per group of graphs (:func:`_fetch`); they are read as they
+arrive into the dataset's store (never held whole as results), and are counted per graph (while they
+are fetched, when every graph is): a store that silently caps result rows or cuts its answer short
+is reported as an error instead of validating part of the data.
 
 The query names its graphs without listing every one when every graph is fetched: by joining the
 load's catalog where the store has it, else by reading every named graph and keeping the data graphs
