@@ -265,8 +265,8 @@ class RemoteEngine:
         listed = self._request(NAMED_GRAPHS_QUERY, name="graph listing").rows
         names = sorted({row[0].value for row in listed if isinstance(row[0], ox.NamedNode)})
         graphs: list[str] = []
-        for start in range(0, len(names), _GRAPHS_PER_QUERY):
-            values = values_block({"g": [ox.NamedNode(g) for g in names[start : start + _GRAPHS_PER_QUERY]]})
+        for start in range(0, len(names), GRAPHS_PER_QUERY):
+            values = values_block({"g": [ox.NamedNode(g) for g in names[start : start + GRAPHS_PER_QUERY]]})
             data = self._request(DATA_GRAPHS_QUERY.replace("VALUES_BLOCK", values), name="graph listing")
             graphs += (row[0].value for row in data.rows if isinstance(row[0], ox.NamedNode))
         return sorted(graphs)
@@ -398,8 +398,8 @@ DATA_GRAPHS_QUERY = f"""SELECT ?g WHERE {{
   }}
 }}"""
 
-#: Graphs named in one data-graph query.
-_GRAPHS_PER_QUERY = 1_000
+#: Graphs listed in one query at most (Virtuoso 7.2's SPARQL compiler refuses a VALUES block of 8,000).
+GRAPHS_PER_QUERY = 1_000
 
 #: A named-graph triple that is not in the default graph: none when the default graph is the union.
 _NOT_UNION_PROBE = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } } LIMIT 1"

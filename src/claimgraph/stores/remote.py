@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from claimgraph.errors import EndpointError, GraphNotFoundError, RowCapError
 from claimgraph.io.dataset import Dataset, load_dataset
 from claimgraph.namespaces import ARCHIVE_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
-from claimgraph.sparql.engines import CATALOG_PATTERN, RemoteEngine
+from claimgraph.sparql.engines import CATALOG_PATTERN, GRAPHS_PER_QUERY, RemoteEngine
 from claimgraph.sparql.lexer import values_block
 
 _CURIE = re.compile(r"([A-Za-z][\w\-]*):([^/#:\s]*)\Z")
@@ -161,9 +161,10 @@ def _fetch(
 
     In one answer where the store gives one; where it caps the answer (Virtuoso sends at most 1,048,576
     rows over HTTP, whatever its ``ResultSetMaxRows``), in answers of groups of graphs, each of at most
-    half the cap by ``counts`` (the triples per graph) and :data:`_GRAPHS_PER_FETCH` graphs. A blank
-    node's label names it only within one answer, so each group's are its own: a blank node in graphs
-    of two groups becomes one node per group.
+    half the cap by ``counts`` (the triples per graph) and
+    :data:`~claimgraph.sparql.engines.GRAPHS_PER_QUERY` graphs. A blank node's label names it only
+    within one answer, so each group's are its own: a blank node in graphs of two groups becomes one
+    node per group.
 
     In SPARQL JSON, though Virtuoso 7.2 writes a million rows as XML in 25 s against 41 s: pyoxigraph's
     XML results parser trims the white space at a literal's ends (oxigraph issue 1881), and the exact
@@ -178,24 +179,23 @@ def _fetch(
     except RowCapError as capped:  # raised before any row is read
         if capped.cap < 2:
             raise
-        groups = _groups(sorted((g, n) for g, n in counts().items() if graphs.kept(ox.NamedNode(g))), capped.cap // 2)
-        return sum(_fetch_answer(engine, store, _listed(group), blank=f"g{number}x") for number, group in groups)
+        groups = _groups(sorted(counts().items()), capped.cap // 2)
+        return sum(_fetch_answer(engine, store, _listed(group), blank=f"g{n}x") for n, group in enumerate(groups))
 
 
-def _groups(sizes: Sequence[tuple[str, int]], rows: int) -> Iterator[tuple[int, list[str]]]:
-    """The graphs in numbered groups of at most ``rows`` triples (a larger graph alone) and
-    :data:`_GRAPHS_PER_FETCH` graphs."""
+def _groups(sizes: Sequence[tuple[str, int]], rows: int) -> Iterator[list[str]]:
+    """The graphs in groups of at most ``rows`` triples (a larger graph alone) and
+    :data:`~claimgraph.sparql.engines.GRAPHS_PER_QUERY` graphs."""
     group: list[str] = []
     held = 0
-    number = 0
     for graph, size in sizes:
-        if group and (held + size > rows or len(group) == _GRAPHS_PER_FETCH):
-            yield number, group
-            group, held, number = [], 0, number + 1
+        if group and (held + size > rows or len(group) == GRAPHS_PER_QUERY):
+            yield group
+            group, held = [], 0
         group.append(graph)
         held += size
     if group:
-        yield number, group
+        yield group
 
 
 def _fetch_answer(engine: RemoteEngine, store: ox.Store, graphs: _Graphs, *, blank: str = "") -> int:
@@ -228,6 +228,3 @@ def _fetch_answer(engine: RemoteEngine, store: ox.Store, graphs: _Graphs, *, bla
     store.extend(quads())
     return fetched
 
-
-#: Graphs listed in one fetch query at most (Virtuoso 7.2 refuses a VALUES block of 8,000).
-_GRAPHS_PER_FETCH = 1_000
