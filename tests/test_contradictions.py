@@ -574,7 +574,7 @@ def test_many_claims_are_explained_in_several_values_blocks(monkeypatch: pytest.
     engine = EmbeddedEngine(load_dataset())
     claims = sorted({s.claim for c in bundled() for s in c.sides})
     in_one_block = explain_claims(engine, claims)
-    monkeypatch.setattr("claimgraph.queries.explain.MAX_VALUES", 3)
+    monkeypatch.setattr("claimgraph.sparql.lexer.MAX_VALUES", 3)
     assert len(claims) > 3 and explain_claims(engine, claims) == in_one_block
 
 

@@ -37,7 +37,7 @@ from claimgraph.sparql.engines import (
     QueryResults,
     RemoteEngine,
 )
-from claimgraph.sparql.lexer import scan, values_block
+from claimgraph.sparql.lexer import scan, values_block, values_blocks
 from claimgraph.sparql.results import NormalisingReader, normalise_json_results
 from claimgraph.terms import term_text
 
@@ -141,6 +141,18 @@ def test_values_block_with_several_variables_writes_rows() -> None:
         {"a": [ox.Literal("1"), ox.Literal("2")], "b": [ox.NamedNode("http://x/1"), ox.NamedNode("http://x/2")]}
     )
     assert block == 'VALUES (?a ?b) { ("1" <http://x/1>) ("2" <http://x/2>) }'
+
+
+def test_values_blocks_split_the_terms_in_order_and_name_none_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    terms = [ox.NamedNode(f"http://x/{i}") for i in range(5)]
+    assert values_blocks("x", terms, size=2) == [
+        "VALUES ?x { <http://x/0> <http://x/1> }",
+        "VALUES ?x { <http://x/2> <http://x/3> }",
+        "VALUES ?x { <http://x/4> }",
+    ]
+    monkeypatch.setattr("claimgraph.sparql.lexer.MAX_VALUES", 4)  # the default size, read when called
+    assert [b.count("<") for b in values_blocks("x", terms)] == [4, 1]
+    assert values_blocks("x", []) == []
 
 
 # --- Results ---------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import pyoxigraph as ox
 from claimgraph.errors import QueryError
 from claimgraph.namespaces import PREFIXES
 from claimgraph.sparql.engines import Binding, Engine, binding_text
-from claimgraph.sparql.lexer import scan, values_block
+from claimgraph.sparql.lexer import scan, values_blocks
 from claimgraph.terms import concept_name
 
-__all__ = ["MAX_VALUES", "EvidenceTrail", "RelayStep", "Side", "claim_statements", "explain_claims"]
+__all__ = ["EvidenceTrail", "RelayStep", "Side", "claim_statements", "explain_claims"]
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,6 @@ class Side:
         data["evidence"] = [{**asdict(e), "relay": [asdict(r) for r in e.relay]} for e in self.evidence]
         return data
 
-
-#: Most claims to name in one VALUES block; more are asked in several queries (bounded request size).
-MAX_VALUES = 2000
 
 _QUERY_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("cg", "rdfs", "dcterms", "oa"))
 
@@ -142,12 +139,12 @@ _CLAIM_STATEMENTS = (
 
 
 def claim_statements(engine: Engine, claims: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Each claim's proposition and stance (IRIs), in one query per block of :data:`MAX_VALUES` claims:
-    all that the reasons' chains need of a claim, ready before the sides are explained."""
+    """Each claim's proposition and stance (IRIs), in one query per block of claims
+    (:data:`~claimgraph.sparql.lexer.MAX_VALUES`): all that the reasons' chains need of a claim, ready
+    before the sides are explained."""
     terms = [ox.NamedNode(c) for c in claims]
     found: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(terms), MAX_VALUES):
-        block = values_block({"claim": terms[start : start + MAX_VALUES]}, name="claim statements")
+    for block in values_blocks("claim", terms, name="claim statements"):
         text = scan(_CLAIM_STATEMENTS, name="claim statements").insert_values(block)
         for row in engine.select(text, name="claim statements").bindings():
             found.setdefault(
@@ -162,18 +159,19 @@ def explain_claims(engine: Engine, claims: Sequence[str], *, complete_only: bool
     A claim without claimant, proposition or stance is an error, or left out with ``complete_only``.
 
     Four queries, restricted to ``claims`` by VALUES blocks written from the IRIs as terms, each of
-    at most :data:`MAX_VALUES` claims. (Reading every claim instead costs more even for most of them:
-    at 1M triples, 2,849 of 25,875 claims take 0.8 s in blocks and 4.3 s read whole.)
+    at most :data:`~claimgraph.sparql.lexer.MAX_VALUES` claims. (Reading every claim instead costs more
+    even for most of them: at 1M triples, 2,849 of 25,875 claims take 0.8 s in blocks and 4.3 s read
+    whole.)
     """
     if not claims:
         return {}
     terms = [ox.NamedNode(c) for c in claims]
 
-    asked = [(text, name, start) for text, name in _EXPLANATIONS for start in range(0, len(terms), MAX_VALUES)]
+    blocks = values_blocks("claim", terms, name="claim explanations")
+    asked = [(text, name, block) for text, name in _EXPLANATIONS for block in blocks]
 
-    def select(item: tuple[str, str, int]) -> list[dict[str, Binding]]:
-        text, name, start = item
-        block = values_block({"claim": terms[start : start + MAX_VALUES]}, name=name)
+    def select(item: tuple[str, str, str]) -> list[dict[str, Binding]]:
+        text, name, block = item
         # The values are wanted as text only: read without building terms (QueryResults.bindings).
         return engine.select(scan(text, name=name).insert_values(block), name=name).bindings()
 

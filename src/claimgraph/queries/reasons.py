@@ -24,7 +24,7 @@ from claimgraph.io.dataset import Dataset
 from claimgraph.io.positions import Locator, relative_to
 from claimgraph.namespaces import CG, PREFIXES, curie
 from claimgraph.sparql.engines import Engine, binding_text
-from claimgraph.sparql.lexer import scan, values_block
+from claimgraph.sparql.lexer import scan, values_blocks
 
 __all__ = [
     "CONFIDENCES",
@@ -329,9 +329,14 @@ def describe_links(
     labels: dict[str, str] = {}
     comments: dict[str, set[str]] = {}
     if nodes:
-        block = values_block({"node": [ox.NamedNode(n) for n in nodes]}, name="chain labels")
-        query = scan(_TEXTS_QUERY, name="chain labels").insert_values(block)
-        for row in engine.select(query, name="chain labels").bindings():
+        # One query per block of nodes: at 10M the chains' nodes are more than Virtuoso reads in one.
+        texts = scan(_TEXTS_QUERY, name="chain labels")
+        rows = [
+            row
+            for block in values_blocks("node", [ox.NamedNode(n) for n in nodes], name="chain labels")
+            for row in engine.select(texts.insert_values(block), name="chain labels").bindings()
+        ]
+        for row in rows:
             node = binding_text(row["node"])
             if "label" in row:
                 label = binding_text(row["label"])

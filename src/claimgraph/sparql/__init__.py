@@ -6,7 +6,7 @@ Owns how a query reaches an engine and how its answer comes back as pyoxigraph t
 """
 
 from claimgraph.sparql.engines import Binding, EmbeddedEngine, Engine, QueryResults, RemoteEngine, binding_text
-from claimgraph.sparql.lexer import QueryShape, refuse_service, scan, values_block
+from claimgraph.sparql.lexer import QueryShape, refuse_service, scan, values_block, values_blocks
 from claimgraph.sparql.transport import Credentials
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "refuse_service",
     "scan",
     "values_block",
+    "values_blocks",
 ]

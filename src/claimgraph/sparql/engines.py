@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError, RowCapError
 from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, SD
-from claimgraph.sparql.lexer import refuse_service, scan, values_block
+from claimgraph.sparql.lexer import refuse_service, scan, values_block, values_blocks
 from claimgraph.sparql.results import NormalisingReader, normalise_json_results, xml_fault, xml_results_to_json
 from claimgraph.sparql.transport import Credentials, Transport, clip, server_text
 from claimgraph.terms import Term
@@ -265,8 +265,7 @@ class RemoteEngine:
         listed = self._request(NAMED_GRAPHS_QUERY, name="graph listing").rows
         names = sorted({row[0].value for row in listed if isinstance(row[0], ox.NamedNode)})
         graphs: list[str] = []
-        for start in range(0, len(names), GRAPHS_PER_QUERY):
-            values = values_block({"g": [ox.NamedNode(g) for g in names[start : start + GRAPHS_PER_QUERY]]})
+        for values in values_blocks("g", [ox.NamedNode(g) for g in names], size=GRAPHS_PER_QUERY):
             data = self._request(DATA_GRAPHS_QUERY.replace("VALUES_BLOCK", values), name="graph listing")
             graphs += (row[0].value for row in data.rows if isinstance(row[0], ox.NamedNode))
         return sorted(graphs)

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import EndpointError, LoadError
 from claimgraph.sparql.engines import QueryResults
-from claimgraph.sparql.lexer import values_block
+from claimgraph.sparql.lexer import values_blocks
 from claimgraph.sparql.results import normalise_json_results
 from claimgraph.sparql.transport import Credentials, Transport
 from claimgraph.stores.bulk import VirtuosoBulkLoader
@@ -62,9 +62,6 @@ DEFAULT_BATCH_SIZES: dict[str, int] = {
 #: update of about 1,000 MOVEs (SQ156, or SQ200 "Query too large"), and 500 graphs of a 1M corpus
 #: (155,000 triples) in one request ran out of its transaction time (SR171).
 DEFAULT_SWAP_BATCHES: dict[str, int] = {"virtuoso-bulk": 100}
-
-#: Graphs named in one count query (a VALUES block of IRIs; stores limit a query's length).
-_COUNT_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -122,9 +119,7 @@ class _Store:
     def counts(self, graphs: Iterable[str]) -> dict[str, int]:
         """Triples in each of ``graphs`` that the store holds (looked up by name, not by scanning the store)."""
         found: dict[str, int] = {}
-        names = list(graphs)
-        for start in range(0, len(names), _COUNT_CHUNK):
-            values = values_block({"g": [ox.NamedNode(g) for g in names[start : start + _COUNT_CHUNK]]})
+        for values in values_blocks("g", [ox.NamedNode(g) for g in graphs]):
             rows = self._select(
                 f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
                 name="triple count",
