@@ -14,6 +14,9 @@ others when ``--operations`` names ``validate`` and ``contradictions``:
   files (their load included, as the store's fetch is): the same results, file and line aside;
 - ``contradictions --endpoint`` vs the embedded ``contradictions`` (load of the files included, as for
   validate; the embedded ``find_contradictions`` alone in the note): the same pairs.
+
+An operation the store stops with an error (a row cap, a query limit, its own timeout) is a FAILED row
+whose note is the error's last line; the rows before it are kept and written.
 """
 
 from __future__ import annotations
@@ -127,46 +130,70 @@ def bench_store(
             env=_env(),
         )
         raw = _raw_load(store, dump, directory, triples)
+        raw_name = (
+            "oxigraph load (offline bulk loader) of the export"
+            if store == "oxigraph"
+            else "ld_dir + rdf_loader_run + checkpoint of the export"
+        )
         with _server(store, directory / "ours", triples) as server:
             connection = json.dumps(_connection(store, server))
-            ours = run_op("store-load", data, repeat=1, store=connection)
+            ours = _attempt(run_op, "store-load", data, connection)
+            if isinstance(ours, str):
+                row(f"load into {label}", None, raw, raw_name, ours, failed=True)
+                return
             phases = ", ".join(f"{k} {v:.1f} s" for k, v in ours["phases"].items())
             row(
                 f"load into {label} (load --method {ours['method']})",
                 ours,
                 raw,
-                "oxigraph load (offline bulk loader) of the export"
-                if store == "oxigraph"
-                else "ld_dir + rdf_loader_run + checkpoint of the export",
+                raw_name,
                 f"{ours['triples']:,} triples in {ours['graphs']:,} graphs, {ours['rate']:,.0f} triples/s"
                 f" ({phases}; swap in {ours['swaps']} request{'s' if ours['swaps'] > 1 else ''}); counts checked",
             )
             if (base := embedded.get("validate-full")) is not None:
-                remote = run_op("store-validate", data, repeat=1, store=connection)
-                same = remote["fingerprint"] == base["fingerprint"]
-                row(
-                    f"validate --endpoint ({label})",
-                    remote,
-                    base,
-                    "embedded: load files + validate",
-                    f"{remote['results']} results, "
-                    + ("= embedded (file, line aside)" if same else "DIFFER from embedded")
-                    + f"; fetch {remote['fetch_seconds']:.1f} s",
-                    failed=not same,
-                )
+                operation, name = f"validate --endpoint ({label})", "embedded: load files + validate"
+                remote = _attempt(run_op, "store-validate", data, connection)
+                if isinstance(remote, str):
+                    row(operation, None, base, name, remote, failed=True)
+                else:
+                    same = remote["fingerprint"] == base["fingerprint"]
+                    row(
+                        operation,
+                        remote,
+                        base,
+                        name,
+                        f"{remote['results']} results, "
+                        + ("= embedded (file, line aside)" if same else "DIFFER from embedded")
+                        + f"; fetch {remote['fetch_seconds']:.1f} s",
+                        failed=not same,
+                    )
             if (base := embedded.get("contradictions-full")) is not None:
-                remote = run_op("store-contradictions", data, repeat=1, store=connection)
-                same = remote["fingerprint"] == base["fingerprint"]
-                alone = remote["seconds"] / base["find_seconds"]
-                row(
-                    f"contradictions --endpoint ({label})",
-                    remote,
-                    base,
-                    "embedded: load files + find_contradictions",
-                    f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
-                    + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})",
-                    failed=not same,
-                )
+                operation, name = f"contradictions --endpoint ({label})", "embedded: load files + find_contradictions"
+                remote = _attempt(run_op, "store-contradictions", data, connection)
+                if isinstance(remote, str):
+                    row(operation, None, base, name, remote, failed=True)
+                else:
+                    same = remote["fingerprint"] == base["fingerprint"]
+                    alone = remote["seconds"] / base["find_seconds"]
+                    row(
+                        operation,
+                        remote,
+                        base,
+                        name,
+                        f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
+                        + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})",
+                        failed=not same,
+                    )
+
+
+def _attempt(run_op: Callable[..., Any], operation: str, data: Path, connection: str) -> dict[str, Any] | str:
+    """The outcome of a store operation, or the last line of its error: a store that refuses (a row
+    cap, a query limit, its own timeout) fails its row, and the rows measured before it are kept."""
+    try:
+        outcome: dict[str, Any] = run_op(operation, data, repeat=1, store=connection)
+    except RuntimeError as error:
+        return str(error).strip().splitlines()[-1]
+    return outcome
 
 
 def _env() -> dict[str, str]:

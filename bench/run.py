@@ -28,7 +28,8 @@ With ``--stores oxigraph,virtuoso`` each corpus is also loaded into each store o
 
 Each operation's result is checked against its reference in the same run (validation: the corpus
 manifest and pySHACL; everything else: the baseline's result, compared as a digest). A mismatch is
-marked FAILED in the table and makes the run exit with status 1; timings never do.
+marked FAILED in the table and makes the run exit with status 1, as does a store operation that stopped
+with an error (its last line in the note); timings never do.
 
 Results go to ``results.md`` (a table) and ``results.json`` in ``--out`` (default: ``bench/``).
 """
@@ -478,6 +479,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
     failed = [f"{r.size} {r.operation}" for r in rows if r.failed]
     if failed:
-        print(f"FAILED (results differ from the reference): {', '.join(failed)}", file=sys.stderr)
+        print(f"FAILED (results differ from the reference, or stopped): {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0

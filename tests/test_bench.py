@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.servers import free_port
 
 from claimgraph.project import bundled_data_dir
 from claimgraph.queries.files import canned_queries, queries_dir
@@ -90,7 +91,7 @@ def test_bench_fails_when_validation_results_differ_from_the_manifest(
     done = run_bench(tmp_path / "out", tmp_path / "cache", "--operations", "validate")
 
     assert done.returncode == 1, done.stdout[-2000:]
-    assert f"FAILED (results differ from the reference): {SIZE} validate" in done.stderr, dropped
+    assert f"FAILED (results differ from the reference, or stopped): {SIZE} validate" in done.stderr, dropped
     rows = rows_by_operation(tmp_path / "out")
     assert set(rows) == {"validate"}
     assert rows["validate"]["failed"] is True
@@ -126,3 +127,36 @@ def test_bench_store_rows_are_those_of_the_operations_asked_for(tmp_path: Path) 
     loaded = "load into Oxigraph server (load --method oxigraph-bulk)"
     assert set(rows) == {"generate corpus (claimgraph synth)", "load", loaded}
     assert rows[loaded]["note"].endswith("counts checked")
+
+
+def test_a_store_operation_that_stops_is_a_failed_row_and_the_rows_before_it_are_kept(tmp_path: Path) -> None:
+    """At 10M Virtuoso stopped operations with its own errors (row cap, query limits), and the run
+    ended without a table. Here contradictions --endpoint is sent to a port nothing listens on."""
+    from bench.remote import bench_store
+    from bench.run import corpus, run_op
+
+    data, manifest, _ = corpus(int(SIZE), 1, tmp_path)
+    closed = f"http://127.0.0.1:{free_port()}/sparql"
+
+    def run(operation: str, *args: Any, **kwargs: Any) -> Any:
+        if operation == "store-contradictions":
+            kwargs["store"] = json.dumps({**json.loads(kwargs["store"]), "query": closed})
+        return run_op(operation, *args, **kwargs)
+
+    rows: dict[str, tuple[Any, ...]] = {}
+
+    def row(operation: str, ours: Any, baseline: Any, name: str, note: str = "", *, failed: bool = False) -> None:
+        rows[operation] = (ours, baseline, note, failed)
+
+    embedded = {f"{op}-full": run_op(f"{op}-full", data, repeat=1) for op in ("validate", "contradictions")}
+    bench_store("oxigraph", data, manifest["triples"], run, row, embedded)
+
+    assert list(rows) == [
+        "load into Oxigraph server (load --method oxigraph-bulk)",
+        "validate --endpoint (Oxigraph server)",
+        "contradictions --endpoint (Oxigraph server)",
+    ]
+    *kept, (ours, baseline, note, failed) = rows.values()
+    assert all(not f and isinstance(o, dict) for o, _, _, f in kept)
+    assert failed and ours is None and baseline == embedded["contradictions-full"]
+    assert note.startswith("claimgraph.errors.EndpointConnectionError") and closed in note, note
