@@ -150,40 +150,36 @@ def bench_store(
                 f"{ours['triples']:,} triples in {ours['graphs']:,} graphs, {ours['rate']:,.0f} triples/s"
                 f" ({phases}; swap in {ours['swaps']} request{'s' if ours['swaps'] > 1 else ''}); counts checked",
             )
-            if (base := embedded.get("validate-full")) is not None:
-                operation, name = f"validate --endpoint ({label})", "embedded: load files + validate"
-                remote = _attempt(run_op, "store-validate", data, connection)
+            for operation, (name, note) in _ENDPOINT_ROWS.items():
+                if (base := embedded.get(f"{operation}-full")) is None:
+                    continue
+                title = f"{operation} --endpoint ({label})"
+                remote = _attempt(run_op, f"store-{operation}", data, connection)
                 if isinstance(remote, str):
-                    row(operation, None, base, name, remote, failed=True)
+                    row(title, None, base, name, remote, failed=True)
                 else:
                     same = remote["fingerprint"] == base["fingerprint"]
-                    row(
-                        operation,
-                        remote,
-                        base,
-                        name,
-                        f"{remote['results']} results, "
-                        + ("= embedded (file, line aside)" if same else "DIFFER from embedded")
-                        + f"; fetch {remote['fetch_seconds']:.1f} s",
-                        failed=not same,
-                    )
-            if (base := embedded.get("contradictions-full")) is not None:
-                operation, name = f"contradictions --endpoint ({label})", "embedded: load files + find_contradictions"
-                remote = _attempt(run_op, "store-contradictions", data, connection)
-                if isinstance(remote, str):
-                    row(operation, None, base, name, remote, failed=True)
-                else:
-                    same = remote["fingerprint"] == base["fingerprint"]
-                    alone = remote["seconds"] / base["find_seconds"]
-                    row(
-                        operation,
-                        remote,
-                        base,
-                        name,
-                        f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
-                        + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})",
-                        failed=not same,
-                    )
+                    row(title, remote, base, name, note(remote, base, same), failed=not same)
+
+
+def _validate_note(remote: dict[str, Any], base: dict[str, Any], same: bool) -> str:
+    agreed = "= embedded (file, line aside)" if same else "DIFFER from embedded"
+    return f"{remote['results']} results, {agreed}; fetch {remote['fetch_seconds']:.1f} s"
+
+
+def _contradictions_note(remote: dict[str, Any], base: dict[str, Any], same: bool) -> str:
+    alone = remote["seconds"] / base["find_seconds"]
+    return (
+        f"{remote['pairs']} pairs, " + ("= embedded" if same else "DIFFER from embedded")
+        + f"; embedded find_contradictions alone {base['find_seconds']:.2f} s (ratio {alone:.1f})"
+    )
+
+
+#: The operations run through the store's endpoint: their embedded baseline and the note of their row.
+_ENDPOINT_ROWS: dict[str, tuple[str, Callable[[dict[str, Any], dict[str, Any], bool], str]]] = {
+    "validate": ("embedded: load files + validate", _validate_note),
+    "contradictions": ("embedded: load files + find_contradictions", _contradictions_note),
+}
 
 
 def _attempt(run_op: Callable[..., Any], operation: str, data: Path, connection: str) -> dict[str, Any] | str:
