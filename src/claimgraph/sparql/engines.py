@@ -397,7 +397,8 @@ DATA_GRAPHS_QUERY = f"""SELECT ?g WHERE {{
   }}
 }}"""
 
-#: Graphs listed in one query at most (Virtuoso 7.2's SPARQL compiler refuses a VALUES block of 8,000).
+#: Graphs listed in one query at most (the listing's per-graph test, the fetch's groups of graphs): within
+#: Virtuoso 7.2's limit on a VALUES block (:data:`~claimgraph.sparql.lexer.MAX_VALUES`).
 GRAPHS_PER_QUERY = 1_000
 
 #: A named-graph triple that is not in the default graph: none when the default graph is the union.

@@ -227,4 +227,3 @@ def _fetch_answer(engine: RemoteEngine, store: ox.Store, graphs: _Graphs, *, bla
 
     store.extend(quads())
     return fetched
-
