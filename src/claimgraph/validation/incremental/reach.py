@@ -154,13 +154,15 @@ def _sparql_reach(shapes: rdflib.Graph, constraint: Any, predicates: set[str], i
         name = getattr(path, "name", None)
         if name == "PathAlternative" and len(path["part"]) == 1:
             return hops(path["part"][0])
+        if name == "PathAlternative" and all(hops(part) is None for part in path["part"]):
+            return None  # rdf:type|rdf:type/rdfs:subClassOf+
         if name == "PathElt" and dict.get(path, "mod") is None:
             return hops(path["part"])
         if name == "PathSequence":
             steps = list(path["part"])
-            rest = [iri(s["part"]) if dict.get(s, "mod") == "*" else None for s in steps[1:]]
+            rest = [iri(s["part"]) if dict.get(s, "mod") in ("*", "+") else None for s in steps[1:]]
             if hops(steps[0]) is None and all(r == rdflib.RDFS.subClassOf for r in rest):
-                return None  # rdf:type/rdfs:subClassOf*
+                return None  # rdf:type/rdfs:subClassOf* or +
             counts = [hops(s) for s in steps]
             if None in counts:
                 raise FullRunNeeded("rdf:type inside a longer path in a SPARQL constraint")
