@@ -27,6 +27,7 @@ from claimgraph.validation.compiler.base import (
     ValueColumn,
     nt,
     ox_term,
+    same_term,
 )
 
 if TYPE_CHECKING:
@@ -138,15 +139,14 @@ class HasValueComponent(ConstraintComponent, parameters=("hasValue",)):
         for value in self.values:
             term = nt(ox_term(value))
             if scope.path is None:
-                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER(!(sameTerm(?this, {term}))) }}"
+                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER(!{same_term('?this', ox_term(value))}) }}"
             else:
                 query = f"SELECT ?this WHERE {{ {scope.focus} FILTER NOT EXISTS {{ ?this {scope.path} {term} }} }}"
             yield ValueCheck(self.shape, scope.path_iri, self.iri(), functools.partial(str, query), ValueColumn.NONE)
 
     def conditions(self, var: str, path: str | None) -> Iterator[str]:
         for value in self.values:
-            term = nt(ox_term(value))
-            yield f"sameTerm({var}, {term})" if path is None else f"EXISTS {{ {var} {path} {term} }}"
+            yield same_term(var, ox_term(value)) if path is None else f"EXISTS {{ {var} {path} {nt(ox_term(value))} }}"
 
 
 class UniqueLangComponent(ConstraintComponent, parameters=("uniqueLang",)):

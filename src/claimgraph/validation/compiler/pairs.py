@@ -19,6 +19,7 @@ from claimgraph.validation.compiler.base import (
     Unsupported,
     ValueCheck,
     ValueColumn,
+    datatype_is,
 )
 
 if TYPE_CHECKING:
@@ -111,8 +112,8 @@ class LessThanComponent(PairComponent, parameters=("lessThan",)):
         values, value, projected = _columns(scope)
         # Pairs that surely hold (canonical integers) are left out of the rows.
         sure = (
-            f"(isLiteral({value}) && isLiteral(?c) && datatype({value}) = <{XSD.integer}> "
-            f'&& datatype(?c) = <{XSD.integer}> && REGEX(STR({value}), "{INTEGER_CANONICAL}") '
+            f"({datatype_is(value, XSD.integer)} && {datatype_is('?c', XSD.integer)} "
+            f'&& REGEX(STR({value}), "{INTEGER_CANONICAL}") '
             f'&& REGEX(STR(?c), "{INTEGER_CANONICAL}") && {value} {self.operator} ?c)'
         )
         for other in self.others():

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, ClassVar
 from claimgraph.namespaces import RDF, RDFS, SH, XSD
 from claimgraph.validation.compiler.base import (
     INTEGER_CANONICAL,
-    LANG_STRING,
     XSD_STRING,
     Context,
     Judged,
     Params,
     Unsupported,
     ValueComponent,
+    datatype_is,
     nt,
     ox_term,
+    same_term,
     sub,
 )
 
@@ -121,14 +122,14 @@ class DatatypeComponent(JudgedComponent, parameters=("datatype",)):
                 "so the store cannot tell them from values written so"
             )
         exact = {
-            XSD.string: f"isLiteral({{0}}) && datatype({{0}}) = {XSD_STRING}",
-            RDF.langString: f"isLiteral({{0}}) && datatype({{0}}) = {LANG_STRING}",
+            XSD.string: datatype_is("{0}", XSD.string),
+            RDF.langString: datatype_is("{0}", RDF.langString),
             RDFS.Literal: "isLiteral({0})",
-            RDFS.Datatype: f"isLiteral({{0}}) && datatype({{0}}) != {XSD_STRING} && datatype({{0}}) != {LANG_STRING}",
+            RDFS.Datatype: f'isLiteral({{0}}) && LANG({{0}}) = "" && DATATYPE({{0}}) != {XSD_STRING}',
         }.get(d)
         if exact is not None:
             return _exact(f"({exact})")
-        same_type = f"isLiteral({{0}}) && datatype({{0}}) = <{d}>"
+        same_type = datatype_is("{0}", d)
         known = set(rdflib.term.XSDToPython) | set(rdflib.term._check_well_formed_types)
         if rdflib.URIRef(d) not in known:  # rdflib never finds such a literal ill-typed
             return _exact(f"({same_type})")
@@ -183,7 +184,7 @@ class InComponent(JudgedComponent, parameters=("in",)):
         # IRIs and simple literals compare as terms; a blank node of the shapes graph equals no data
         # node; typed literals are judged by pySHACL (it compares values).
         plain = [
-            nt(ox_term(m))
+            ox_term(m)
             for m in self.context.shapes.items(value)
             if isinstance(m, rdflib.URIRef) or (isinstance(m, rdflib.Literal) and m.datatype is None)
         ]
@@ -191,10 +192,10 @@ class InComponent(JudgedComponent, parameters=("in",)):
         def sure_ok(v: str) -> str:
             if not plain:
                 return "false"
-            return "(" + " || ".join(f"sameTerm({v}, {m})" for m in plain) + ")"
+            return "(" + " || ".join(same_term(v, m) for m in plain) + ")"
 
         def sure_bad(v: str) -> str:
-            simple = f"(isIRI({v}) || isBlank({v}) || datatype({v}) = {XSD_STRING} || datatype({v}) = {LANG_STRING})"
+            simple = f"(isIRI({v}) || isBlank({v}) || {datatype_is(v, XSD.string)} || {datatype_is(v, RDF.langString)})"
             return f"(!{sure_ok(v)} && {simple})"
 
         return self.judged(None, sure_bad, sure_ok)
@@ -219,7 +220,7 @@ class RangeComponent(JudgedComponent):
         )
         op = self.operator
         canonical = (
-            f'(isLiteral({{0}}) && datatype({{0}}) = <{XSD.integer}> && REGEX(STR({{0}}), "{INTEGER_CANONICAL}"))'
+            f'({datatype_is("{0}", XSD.integer)} && REGEX(STR({{0}}), "{INTEGER_CANONICAL}"))'
         )
         bound = nt(ox_term(value)) if numeric else ""
 
@@ -268,7 +269,7 @@ class LengthComponent(JudgedComponent):
             raise Unsupported(f"sh:{self.parameters[0]} {value}")
         n = int(value.value)
         op = self.operator
-        string = f"(datatype({{0}}) = {XSD_STRING} || datatype({{0}}) = {LANG_STRING})"
+        string = f"({datatype_is('{0}', XSD.string)} || {datatype_is('{0}', RDF.langString)})"
         stringish = f"(isIRI({{0}}) || (isLiteral({{0}}) && {string}))"
         vacuous = op == ">=" and n == 0
 
