@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias
 
 import pyoxigraph as ox
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import rdflib
     from rdflib.term import Node
 
+    from claimgraph.sparql.engines import Engine
     from claimgraph.validation.reference import Shape
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Rows",
     "Scope",
     "ShapesView",
+    "Target",
     "Unsupported",
     "UnsupportedShapesError",
     "ValueCheck",
@@ -262,14 +264,21 @@ class Hit:
     component: str
 
 
+#: Where checks run: an embedded store, or an engine (a store behind a SPARQL endpoint), whose default
+#: graph is the union of the data graphs.
+Target: TypeAlias = "ox.Store | Engine"
+
+
 def select(
-    store: ox.Store, query: str, substitutions: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
-) -> ox.QuerySolutions:
-    """The solutions of ``query`` over the union of ``store``'s graphs."""
+    target: Target, query: str, substitutions: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
+) -> Rows:
+    """The solutions of ``query`` over the union of ``target``'s graphs."""
+    if not isinstance(target, ox.Store):
+        return target.select(query, bindings=substitutions or None, name="a validation query")
     subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): v for k, v in (substitutions or {}).items()
     }
-    result = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+    result = target.query(query, use_default_graph_as_union=True, substitutions=subs or None)
     assert isinstance(result, ox.QuerySolutions)
     return result
 
@@ -320,9 +329,9 @@ class Check(ABC):
     def hits(self, rows: Rows) -> Iterator[Hit]:
         """The results in the rows of :meth:`query`."""
 
-    def solutions(self, store: ox.Store, expand: Callable[[str], str]) -> Rows:
-        """The rows of the check on ``store`` (``expand`` fills in the compiler's placeholders)."""
-        return select(store, expand(self.query()), self.substitutions())
+    def solutions(self, target: Target, expand: Callable[[str], str]) -> Rows:
+        """The rows of the check on ``target`` (``expand`` fills in the compiler's placeholders)."""
+        return select(target, expand(self.query()), self.substitutions())
 
     def combine(self, other: Check) -> bool:
         """Take ``other``'s work into this check's one query if it can (then ``other`` is dropped)."""

@@ -19,6 +19,7 @@ from claimgraph.validation.compiler.base import (
     Judged,
     Scope,
     ShapesView,
+    Target,
     Unsupported,
     nt,
     ox_term,
@@ -175,13 +176,13 @@ class Compiler:
         self.classes.add(cls)
         return self.subclasses.get(cls)
 
-    def look_up_subclasses(self, store: ox.Store) -> None:
+    def look_up_subclasses(self, target: Target) -> None:
         self.subclasses = {}
         for cls in sorted(self.classes):
-            rows = list(select(store, f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* {cls} }}"))
-            if any(isinstance(row[0], ox.BlankNode) for row in rows):
+            found = [row["c"] for row in select(target, f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* {cls} }}")]
+            if any(isinstance(c, ox.BlankNode) for c in found):
                 continue  # blank node classes cannot be listed: keep the path
-            self.subclasses[cls] = sorted({nt(row[0]) for row in rows if isinstance(row[0], ox.NamedNode | ox.Literal)})
+            self.subclasses[cls] = sorted({nt(c) for c in found if isinstance(c, ox.NamedNode | ox.Literal)})
 
     def targets(self, shape: Shape, var: str) -> str:
         """A group pattern binding ``var`` to the shape's target nodes (empty string: none)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pyoxigraph as ox
 
 from claimgraph.errors import ShapesError
+from claimgraph.namespaces import XSD
 from claimgraph.terms import blank_closure, to_rdflib_term
 from claimgraph.validation.compiler.base import (
     Check,
@@ -23,6 +24,7 @@ from claimgraph.validation.compiler.base import (
     Row,
     Rows,
     ShapesView,
+    Target,
     Unsupported,
     UnsupportedShapesError,
     select,
@@ -57,8 +59,11 @@ class CompiledShapes:
     compiler: Compiler
     last_fallback: dict[str, str] = field(default_factory=dict)
 
-    def run(self, store: ox.Store, *, data_graph: Callable[[], rdflib.Graph] | None = None) -> list[Finding]:
+    def run(self, store: Target, *, data_graph: Callable[[], rdflib.Graph] | None = None) -> list[Finding]:
         """Validate the union of ``store``'s graphs; :attr:`fallback` shapes run in pySHACL on ``data_graph()``.
+
+        ``store`` may be an engine over a store elsewhere: then the queries run there, and a shape whose
+        results need pySHACL's generic message (it has no sh:message) goes to ``data_graph()`` too.
 
         The queries run on as many threads as there are processors: Oxigraph evaluates a query without
         holding Python's lock. Results come in check order whatever the order the queries finish in.
@@ -72,7 +77,8 @@ class CompiledShapes:
             list(pool.map(functools.partial(_judge_values, store), self.compiler.judges.values()))
             wanted = [c for c in self.checks if str(c.root.node) not in fallback]
             keys = sorted({k for c in wanted for k in _keys(c.predicates())}, key=lambda k: k or "")
-            risky = dict(zip(keys, pool.map(functools.partial(_risky, store), keys), strict=True))
+            literals = _typed_literals(store)
+            risky = dict(zip(keys, pool.map(functools.partial(_risky, literals), keys), strict=True))
             for check in wanted:
                 if any(risky[k] for k in _keys(check.predicates())):
                     fallback[str(check.root.node)] = (
@@ -101,7 +107,7 @@ class CompiledShapes:
             out.extend(_run_pyshacl([s for s in self.shapes.shapes if str(s.node) in fallback], data_graph()))
         return out
 
-    def _solutions(self, store: ox.Store, check: Check) -> tuple[list[Row], dict[object, int]]:
+    def _solutions(self, store: Target, check: Check) -> tuple[list[Row], dict[object, int]]:
         """The rows of ``check``, and how many times each focus node's results count (see
         :attr:`Check.multiplicity`); on a worker thread."""
         rows = list(check.solutions(store, self.compiler.expand))
@@ -113,7 +119,7 @@ class CompiledShapes:
                 times[row["this"]] = int(n.value)
         return rows, times
 
-    def _findings(self, store: ox.Store, check: Check, rows: Rows, times: dict[object, int]) -> Iterator[Finding]:
+    def _findings(self, store: Target, check: Check, rows: Rows, times: dict[object, int]) -> Iterator[Finding]:
         shape = check.shape
         messages = self.shapes.objects(shape, "message")
         generic: _GenericMessages | None = None
@@ -158,9 +164,11 @@ class _GenericMessages:
 
     graphs: ClassVar[dict[int, rdflib.Graph]] = {}
 
-    def __init__(self, store: ox.Store, shape: Shape) -> None:
+    def __init__(self, store: Target, shape: Shape) -> None:
         import rdflib
 
+        if not isinstance(store, ox.Store):
+            raise Unsupported("pySHACL's message of a shape without sh:message describes nodes from the data")
         self.store = store
         self.shape = shape
         self.by_component: dict[str, Callable[[rdflib.Graph, Node, Node | None], list[Node]]] = {}
@@ -224,7 +232,7 @@ def compile_shapes(shapes_graph: rdflib.Graph) -> CompiledShapes:
     return CompiledShapes(checks=checks, fallback=fallback, shapes=shapes, compiler=compiler)
 
 
-def _judge_values(store: ox.Store, judge: Judged) -> None:
+def _judge_values(store: Target, judge: Judged) -> None:
     """Find the values the SPARQL tests cannot decide and let pySHACL's component judge them."""
     uncertain: dict[Node, OxTerm] = {}
     for var, pattern in judge.populations:
@@ -232,11 +240,30 @@ def _judge_values(store: ox.Store, judge: Judged) -> None:
             f"SELECT DISTINCT {var} WHERE {{ {pattern()} FILTER(!({judge.sure_ok(var)}) && !({judge.sure_bad(var)})) }}"
         )
         for row in select(store, query):
-            value = row[0]
+            value = row[var.lstrip("?")]
             if isinstance(value, OxTerm):
                 uncertain.setdefault(to_rdflib_term(value), value)
     rejected = judge.judge(list(uncertain))
     judge.bad = [uncertain[v] for v in uncertain if v in rejected]
+
+
+def _typed_literals(target: Target) -> ox.Store:
+    """``target`` itself if it is a local store, else a store here of its data's distinct typed literals
+    (not strings) and their predicates: :func:`_risky`'s casts fail on some stores' ill-typed literals,
+    and Virtuoso 7.2 then stops the whole query."""
+    if isinstance(target, ox.Store):
+        return target
+    literals = ox.Store()
+    subject = ox.BlankNode()
+    query = (
+        "SELECT DISTINCT ?p ?o WHERE { ?s ?p ?o "
+        f'FILTER (isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) != <{XSD.string}>) }}'
+    )
+    for row in select(target, query):
+        predicate, value = row["p"], row["o"]
+        assert isinstance(predicate, ox.NamedNode) and isinstance(value, ox.Literal)
+        literals.add(ox.Quad(subject, predicate, value))
+    return literals
 
 
 def _risky(store: ox.Store, key: str | None) -> bool:

@@ -26,6 +26,7 @@ from claimgraph.validation.compiler.base import (
     OxTerm,
     Rows,
     Scope,
+    Target,
     Unsupported,
     declared_prefixes,
     ox_term,
@@ -99,14 +100,14 @@ class PerFocusCheck(SparqlCheck):
         super().__init__(shape, path, query, projected, substitutions, predicates)
         self.focus_query = focus_query
 
-    def solutions(self, store: ox.Store, expand: Callable[[str], str]) -> Iterator[Mapping[str, object]]:
+    def solutions(self, target: Target, expand: Callable[[str], str]) -> Iterator[Mapping[str, object]]:
         seen: set[tuple[object, ...]] = set()
-        for focus_row in select(store, expand(self.focus_query)):
+        for focus_row in select(target, expand(self.focus_query)):
             focus = focus_row["this"]
             if not isinstance(focus, ox.NamedNode | ox.Literal):
                 raise Unsupported("a blank node focus node cannot be pre-bound in a query's text")
             try:
-                rows = select(store, prebind(self.text, "this", focus), self.substitutions())
+                rows = select(target, prebind(self.text, "this", focus), self.substitutions())
             except SyntaxError as error:
                 raise Unsupported(f"the query pre-bound is not SPARQL Oxigraph reads: {error}") from None
             for row in rows:
