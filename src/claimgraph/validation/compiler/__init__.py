@@ -1,4 +1,5 @@
-"""SHACL validation compiled to SPARQL and run inside the embedded Oxigraph store.
+"""SHACL validation compiled to SPARQL and run inside the embedded Oxigraph store, or through an engine
+inside a store behind an endpoint (standard SPARQL, in forms that real stores read alike: docs/stores.md).
 
 Organised as pySHACL organises its own: one class per constraint component (:mod:`.values`,
 :mod:`.counts`, :mod:`.logical`, :mod:`.pairs`, :mod:`.sparql_based`), each registered by its sh:

@@ -140,7 +140,7 @@ def same_term(var: str, term: OxTerm | ox.Triple) -> str:
         if term.language:
             return f"(isLiteral({var}) && LANG({var}) = {nt(ox.Literal(term.language))} && STR({var}) = {lexical})"
         return f"({datatype_is(var, term.datatype.value)} && STR({var}) = {lexical})"
-    return nt(term)  # refused
+    return nt(term)  # a blank node or triple term: raises Unsupported
 
 
 def datatype_is(var: str, datatype: str) -> str:

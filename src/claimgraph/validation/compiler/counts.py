@@ -137,11 +137,11 @@ class HasValueComponent(ConstraintComponent, parameters=("hasValue",)):
 
     def checks(self, scope: Scope) -> Iterator[Check]:
         for value in self.values:
-            term = nt(ox_term(value))
+            term = ox_term(value)
             if scope.path is None:
-                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER(!{same_term('?this', ox_term(value))}) }}"
+                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER(!{same_term('?this', term)}) }}"
             else:
-                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER NOT EXISTS {{ ?this {scope.path} {term} }} }}"
+                query = f"SELECT ?this WHERE {{ {scope.focus} FILTER NOT EXISTS {{ ?this {scope.path} {nt(term)} }} }}"
             yield ValueCheck(self.shape, scope.path_iri, self.iri(), functools.partial(str, query), ValueColumn.NONE)
 
     def conditions(self, var: str, path: str | None) -> Iterator[str]:
