@@ -248,10 +248,6 @@ def test_validation_of_the_store_is_the_embedded_one(endpoint: Endpoint, data: D
     assert remote.counts == local.counts
 
 
-#: Shapes a store validates otherwise than SPARQL 1.1 says, with no standard form it reads right.
-STORE_DEPARTURES = {
-    ("virtuoso", CGSH.term("SourceDocument-sha256MatchesText")): "Virtuoso 7.2 hashes a stored non-ASCII string wrong",
-}
 #: Shapes of every typed node, which on Virtuoso also meet its own system graphs (its default graph is
 #: every graph): compared on the data's nodes.
 EVERY_TYPED_NODE = {CGSH.term("Vocabulary-class"), CGSH.term("Vocabulary-property")}
@@ -297,8 +293,6 @@ def test_compiled_shapes_run_in_the_store_find_the_embedded_results(
 
     def kept(finding: Finding) -> bool:
         shape = finding.result.shape
-        if (endpoint.store, shape) in STORE_DEPARTURES:
-            return False
         return endpoint.store != "virtuoso" or shape not in EVERY_TYPED_NODE or finding.result.focus in ours
 
     embedded = findings(shapes.run(store), kept)
