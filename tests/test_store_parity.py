@@ -31,7 +31,7 @@ from helpers.servers import OxigraphServer, VirtuosoServer, record_queries, stor
 
 from claimgraph.errors import DerivedGraphMissingError, EndpointError
 from claimgraph.io.dataset import Dataset, load_dataset
-from claimgraph.namespaces import CG, CGSH, DERIVED_GRAPH, ID, RDFS, SHAPES_GRAPH
+from claimgraph.namespaces import CG, CGSH, CLAIM, DERIVED_GRAPH, ID, RDF, RDFS, SHAPES_GRAPH
 from claimgraph.queries.contradictions import find_contradictions
 from claimgraph.queries.files import KIND_ORDER, Query, canned_queries, run_query
 from claimgraph.queries.reasons import describe_links
@@ -301,6 +301,42 @@ def test_compiled_shapes_run_in_the_store_find_the_embedded_results(
     assert not shapes.last_fallback
     assert len({f[1] for f in embedded}) >= (1 if data is bundled() else 10), "results of many shapes to compare"
     assert_same([repr(f) for f in remote], [repr(f) for f in embedded], f"validation on {endpoint.store}")
+
+
+@pytest.mark.parametrize("store", ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def test_a_misspelt_class_and_property_are_found_in_the_store_as_embedded(
+    store: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The vocabulary checks find the data's own faults in the store, beside (on Virtuoso) the rows of
+    the store's own graphs."""
+    claim = ox.NamedNode(CLAIM.term("anonymous-source-review-late-september"))
+    graph = next(q.graph_name for q in bundled().store.quads_for_pattern(claim, None, None, None))
+    typos = [
+        ox.Quad(claim, ox.NamedNode(str(RDF.type)), ox.NamedNode(CG.term("Claimm")), graph),
+        ox.Quad(claim, ox.NamedNode(CG.term("claimantt")), ox.Literal("x"), graph),
+    ]
+    quads = [*stored_quads(bundled()), *typos]
+    local = ox.Store()
+    local.extend(quads)
+    shapes = compile_shapes(to_rdflib(bundled().shape_quads()))
+    vocabulary = EVERY_TYPED_NODE
+
+    def found(target: ox.Store | RemoteEngine) -> list[tuple[str | None, ...]]:
+        return findings(shapes.run(target), lambda f: f.result.shape in vocabulary)
+
+    embedded = found(local)
+    assert {(f[1], f[2]) for f in embedded} == {
+        (CGSH.term("Vocabulary-class"), CG.term("Claimm")),
+        (CGSH.term("Vocabulary-property"), claim.value),
+    }
+    directory = tmp_path_factory.mktemp(f"typos-{store}")
+    server = VirtuosoServer(directory, quads) if store == "virtuoso" else OxigraphServer(directory, quads)
+    with server:
+        remote = found(RemoteEngine(server.url))
+    ours = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    assert [f for f in remote if f[2] in ours] == embedded
+    if store == "oxigraph":
+        assert remote == embedded
 
 
 def test_without_the_derived_graph_a_store_is_refused_not_half_answered(
