@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from helpers.data import outcome
-from helpers.servers import OxigraphServer, VirtuosoServer, free_port, stored_quads
+from helpers.servers import OxigraphServer, VirtuosoServer, free_port, store_server, stored_quads
 
 from claimgraph.cli import main
 from claimgraph.errors import EndpointError, GraphNotFoundError, RowCapError
@@ -164,7 +164,7 @@ def test_a_store_of_more_graphs_than_a_query_may_list_is_fetched_whole(
     """Virtuoso 7.2 refuses a VALUES block of 8,000 graphs (a 10M corpus has 32,474): the fetch names
     them by the catalog, or reads every graph and keeps the data graphs."""
     data = _one_claim_per_graph(8_200)
-    with _server(store, tmp_path, list(data) + (catalog(data) if catalogued else [])) as server:
+    with store_server(store, tmp_path, list(data) + (catalog(data) if catalogued else [])) as server:
         fetched = fetch_dataset(server.url)
     assert _fetched_claims(fetched) == set(data)
 
@@ -175,7 +175,7 @@ def test_more_graphs_asked_for_than_a_query_may_list_are_fetched_and_no_others(t
     6,000), so they are read with every graph and kept."""
     data = _one_claim_per_graph(8_200)
     asked = {f"urn:x:g{i}" for i in range(5_000)}
-    with _server(store, tmp_path, list(data) + catalog(data)) as server:
+    with store_server(store, tmp_path, list(data) + catalog(data)) as server:
         fetched = fetch_dataset(server.url, graphs=sorted(asked))
     assert _fetched_claims(fetched) == {q for q in data if q.graph_name.value in asked}
 
@@ -186,10 +186,6 @@ def _one_claim_per_graph(count: int) -> ox.Store:
     data = ox.Store()
     data.extend(ox.Quad(ox.NamedNode(CLAIM.term(f"c{i}")), a, claim, ox.NamedNode(f"urn:x:g{i}")) for i in range(count))
     return data
-
-
-def _server(store: str, directory: Path, quads: list[ox.Quad]) -> OxigraphServer | VirtuosoServer:
-    return VirtuosoServer(directory, quads) if store == "virtuoso" else OxigraphServer(directory, quads)
 
 
 def _fetched_claims(fetched: Dataset) -> set[ox.Quad]:

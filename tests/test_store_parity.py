@@ -27,7 +27,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 import pytest
 from helpers.data import outcome
-from helpers.servers import OxigraphServer, VirtuosoServer, record_queries, stored_quads
+from helpers.servers import OxigraphServer, VirtuosoServer, record_queries, store_server, stored_quads
 
 from claimgraph.errors import DerivedGraphMissingError, EndpointError
 from claimgraph.io.dataset import Dataset, load_dataset
@@ -330,8 +330,7 @@ def test_a_misspelt_class_and_property_are_found_in_the_store_as_embedded(
         (CGSH.term("Vocabulary-property"), claim.value),
     }
     directory = tmp_path_factory.mktemp(f"typos-{store}")
-    server = VirtuosoServer(directory, quads) if store == "virtuoso" else OxigraphServer(directory, quads)
-    with server:
+    with store_server(store, directory, quads) as server:
         remote = found(RemoteEngine(server.url))
     ours = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
     assert [f for f in remote if f[2] in ours] == embedded

@@ -225,3 +225,8 @@ class VirtuosoServer(_ServerProcess):
     def graph_url(self, graph: str) -> str:
         """The Graph Store Protocol URL of one named graph."""
         return f"{self.store_url}?{urllib.parse.urlencode({'graph-uri': graph})}"
+
+
+def store_server(store: str, directory: Path, quads: list[ox.Quad]) -> OxigraphServer | VirtuosoServer:
+    """A private ``"virtuoso"`` or (any other name) Oxigraph server holding ``quads``."""
+    return VirtuosoServer(directory, quads) if store == "virtuoso" else OxigraphServer(directory, quads)
