@@ -165,9 +165,6 @@ def validate(
             raise click.UsageError("PATHS and --endpoint exclude each other: the data comes from the endpoint.")
         if incremental:
             raise click.UsageError("--changed-since and --changed need files, not --endpoint.")
-        from claimgraph.stores.remote import fetch_dataset
-
-        dataset = fetch_dataset(endpoint, graphs=list(graphs) or None, root=data_dir, timeout=timeout)
     elif graphs:
         raise click.UsageError("--graph needs --endpoint.")
     elif shapes:
@@ -184,7 +181,14 @@ def validate(
         click.echo(outcome.summary(), err=True)
         report, contextualise = outcome.report, outcome.report_context
     else:
-        report = run_validation(dataset, engine=engine)
+        if endpoint:  # in the store where it can, else fetched
+            from claimgraph.stores.instore import validate_endpoint
+
+            report, dataset = validate_endpoint(
+                endpoint, graphs=list(graphs) or None, root=data_dir, timeout=timeout, engine=engine
+            )
+        else:
+            report = run_validation(dataset, engine=engine)
         contextualise = functools.partial(report_context, dataset, report)
     context = contextualise(root=Path.cwd(), for_format=fmt) if fmt in NEEDS_CONTEXT else None
     emit(RENDERERS[fmt](report, allow_warnings=allow_warnings, context=context), output)

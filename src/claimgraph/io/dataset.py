@@ -29,6 +29,8 @@ from claimgraph.terms import Term
 if TYPE_CHECKING:
     import rdflib
 
+    from claimgraph.sparql.engines import RemoteEngine
+
 _ONTOLOGY_TYPE = (ox.NamedNode(RDF.type), ox.NamedNode(OWL.Ontology))
 _ARCHIVE_PATH = ox.NamedNode(CG.archivePath)
 _TEXT = ox.NamedNode(CG.text)
@@ -92,6 +94,10 @@ class Dataset:
     written: list[ox.Quad] | None = None
     #: The separate shapes' quads as their files write them (the store canonicalises their literals too).
     shapes_written: list[ox.Quad] | None = None
+    #: The SPARQL store the data stays in, where it is validated in place
+    #: (:func:`claimgraph.stores.instore.stored_dataset`): :attr:`store` then holds only the local shapes,
+    #: and :meth:`select`, :meth:`count` and :meth:`data_triples` ask the store.
+    remote: RemoteEngine | None = None
     _literals: dict[tuple[object, str], list[ox.Literal]] | None = field(default=None, repr=False)
 
     @property
@@ -104,18 +110,28 @@ class Dataset:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def select(self, query: str) -> list[dict[str, Term]]:
-        """Run a SELECT over the union of all graphs, with the shared prefixes declared."""
+        """Run a SELECT over the union of all graphs (of :attr:`remote`, where the data stays there), with
+        the shared prefixes declared."""
+        if self.remote is not None:
+            return self.remote.select(sparql_prefixes() + query, name="a lookup for the report").dicts()
         return _select(self.store, query)
 
     def select_shapes(self, query: str) -> list[dict[str, Term]]:
         """Run a SELECT over the store holding the shapes graph (see :attr:`shapes`)."""
         return _select(self.store if self.shapes is None else self.shapes, query)
 
+    def data_graphs(self, var: str) -> str:
+        """A SPARQL pattern keeping ``var`` to the data graphs: every graph but the shapes; of
+        :attr:`remote`, those its catalog names (its default graph may hold others: Virtuoso's own)."""
+        kept = f"FILTER ({var} != <{SHAPES_GRAPH}>)"
+        return kept if self.remote is None else f"{self.remote.catalog(var)} {kept}"
+
     def count(self, cls: str) -> int:
         """Instances of ``cls`` or its subclasses, as the ontology in the dataset declares them."""
-        # str() of a term is its N-Triples form: an escaped IRI, safe to place in a query.
+        # str() of a term is its N-Triples form: an escaped IRI, safe to place in a query. Not
+        # subClassOf*: Virtuoso 7.2 loses rows on a `*` path whose two ends it has bound.
         rows = self.select(
-            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?c rdfs:subClassOf* {ox.NamedNode(cls)} . ?x a ?c }}"
+            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x rdf:type|rdf:type/rdfs:subClassOf+ {ox.NamedNode(cls)} }}"
         )
         value = rows[0]["n"]
         assert isinstance(value, ox.Literal)
@@ -169,6 +185,8 @@ class Dataset:
 
     def data_triples(self) -> int:
         """How many quads the data holds (the shapes graph left out where it is part of the store)."""
+        if self.remote is not None:
+            return self.remote.data_triples()
         shapes = 0 if self.shapes is not None else sum(1 for _ in self.shape_quads())
         return len(self.store) - shapes
 

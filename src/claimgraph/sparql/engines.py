@@ -12,7 +12,7 @@ import io
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from claimgraph.errors import EndpointError, QueryError, QuerySyntaxError, RowCapError
-from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, SD
+from claimgraph.namespaces import CG, DATASET, DERIVED_GRAPH, SD, SHAPES_GRAPH
 from claimgraph.sparql.lexer import refuse_service, scan, values_block, values_blocks
 from claimgraph.sparql.results import NormalisingReader, normalise_json_results, xml_fault, xml_results_to_json
 from claimgraph.sparql.transport import Credentials, Transport, clip, server_text
@@ -257,6 +257,42 @@ class RemoteEngine:
         """Whether the data graphs are those of a load's catalog (:data:`CATALOG_PATTERN` names them)."""
         _ = self.graphs  # the catalog is looked up with the graphs, once
         return self._catalogued is not None
+
+    def data_triples(self) -> int:
+        """How many triples the catalogued graphs hold, the shapes graph left out."""
+        shapes = f"FILTER(?g != <{SHAPES_GRAPH}>)"
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {self.catalog()} {shapes} GRAPH ?g {{ ?s ?p ?o }} }}"
+        answer = self._request(query, name="triple count")
+        count = answer.rows[0][0] if answer.rows else None
+        if not isinstance(count, ox.Literal) or not count.value.isdigit():
+            raise EndpointError(self.endpoint, f"answered the triple count with {count}, not a number")
+        return int(count.value)
+
+    def held(self, iris: Iterable[str]) -> set[str]:
+        """Of ``iris``, those a catalogued graph holds as a subject or an object.
+
+        A store whose default graph is more than the data graphs (Virtuoso's holds its own system
+        graphs) can show nodes no data graph has: this tells them apart, a block of IRIs per query.
+        """
+        pattern = self.catalog()
+        held: set[str] = set()
+        for values in values_blocks("x", [ox.NamedNode(i) for i in sorted(set(iris))], size=GRAPHS_PER_QUERY):
+            query = (
+                f"SELECT ?x WHERE {{ {values} FILTER EXISTS {{ {pattern}"
+                " GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } } }"
+            )
+            rows = self._request(query, name="node lookup").rows
+            held.update(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
+        return held
+
+    def catalog(self, var: str = "?g") -> str:
+        """:data:`CATALOG_PATTERN` binding ``var`` to each data graph, where the store has a load's catalog."""
+        if not self.catalogued:
+            raise EndpointError(
+                self.endpoint,
+                f"holds no catalog of its data graphs in <{DERIVED_GRAPH}>: was it filled by claimgraph load?",
+            )
+        return CATALOG_PATTERN.replace("?g", var)
 
     def _listed_data_graphs(self) -> list[str]:
         """Every named graph of the store that uses the vocabulary (on Virtuoso 7.2 the listing reads

@@ -94,6 +94,10 @@ class ValidationReport:
         failing = {Severity.VIOLATION} if allow_warnings else {Severity.VIOLATION, Severity.WARNING}
         return not any(r.severity in failing for r in self.results)
 
+    def on_blank_nodes(self) -> bool:
+        """Whether a result's focus node or value is a blank node (of the fast engine's results)."""
+        return any(isinstance(t, ox.BlankNode) for focus, value, _ in self._terms for t in (focus, value))
+
     def tally(self) -> Counter[Severity]:
         """Number of results per severity."""
         return Counter(r.severity for r in self.results)
@@ -124,7 +128,8 @@ def validate(dataset: Dataset, *, engine: str = "auto", focus: Container[str] | 
     :param focus: report only the results on these focus nodes (see :meth:`ValidationReport.restricted`).
     :returns: the report; inspect :attr:`ValidationReport.conforms`.
     :raises ValueError: for an unknown engine.
-    :raises UnsupportedShapesError: with ``engine="fast"``, if a shape needs pySHACL.
+    :raises UnsupportedShapesError: with ``engine="fast"``, or for data that stays in a store
+        (:attr:`Dataset.remote`), if a shape needs pySHACL.
     :raises ShapesError: if the shapes are not valid SHACL.
     """
     if engine not in ENGINES:
@@ -171,9 +176,16 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
 
     shapes = to_rdflib(dataset.shape_quads())
     compiled = compile_shapes(shapes)
-    if strict and compiled.fallback:
+    remote = dataset.remote  # the data stays in a store: pySHACL, which needs it here, cannot run
+    if (strict or remote is not None) and compiled.fallback:
         raise UnsupportedShapesError(compiled.fallback)
-    findings = compiled.run(dataset.store, data_graph=None if strict else dataset.reference_graph)
+    if remote is None:
+        findings = compiled.run(dataset.store, data_graph=None if strict else dataset.reference_graph)
+    else:
+        findings = compiled.run(remote)
+        # A store's default graph may be more than its data graphs (Virtuoso's has its own system graphs).
+        held = remote.held(f.result.focus for f in findings if isinstance(f.focus_term, ox.NamedNode))
+        findings = [f for f in findings if not isinstance(f.focus_term, ox.NamedNode) or f.result.focus in held]
     if dataset.written is not None:
         findings = [_as_written(dataset, f) for f in findings]
     findings.sort(key=lambda f: _order(f.result))
@@ -184,7 +196,7 @@ def _validate_fast(dataset: Dataset, *, strict: bool) -> ValidationReport:
         delegated=dict(compiled.last_fallback),
         _terms=[(f.focus_term, f.value_term, f.message_term) for f in findings],
         _shapes=shapes,
-        _store=dataset.store,
+        _store=dataset.store if remote is None else None,
     )
 
 
