@@ -44,11 +44,13 @@ from claimgraph.sparql.engines import (
     QueryResults,
     RemoteEngine,
 )
+from claimgraph.stores.instore import validate_endpoint
 from claimgraph.stores.remote import fetch_dataset
 from claimgraph.synth import claims_for_triples, generate
 from claimgraph.terms import Term, to_rdflib
 from claimgraph.validation.api import validate
 from claimgraph.validation.compiler import CompiledShapes, Finding, compile_shapes
+from claimgraph.validation.render import report_context
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -246,6 +248,19 @@ def test_validation_of_the_store_is_the_embedded_one(endpoint: Endpoint, data: D
     assert local.results, "the data has results to compare"
     assert outcome(remote) == outcome(local)
     assert remote.counts == local.counts
+
+
+def test_validation_inside_the_store_is_the_embedded_one(endpoint: Endpoint, data: Dataset) -> None:
+    """``validate --endpoint`` on a loaded store runs the shapes there (no fetch): the same results,
+    messages and suggestions, counts and junit's checked nodes as embedded; on Virtuoso, none of the
+    rows its own graphs give."""
+    local = validate(data)
+    remote, dataset = validate_endpoint(endpoint.url, root=data.root)
+    assert dataset.remote is not None, "validated inside the store"
+    assert local.results and remote.results == local.results
+    assert remote.counts == local.counts
+    checked = [report_context(d, r, root=REPO).checks for d, r in ((data, local), (dataset, remote))]
+    assert checked[1] == checked[0]
 
 
 #: Shapes of every typed node, which on Virtuoso also meet its own system graphs (its default graph is

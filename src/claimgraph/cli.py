@@ -125,6 +125,11 @@ def validate(
     relative to the current directory (run from the repository root). junit: a test suite per
     shape, a test case per node checked. sarif: SARIF 2.1.0 for GitHub code scanning.
 
+    --endpoint validates what the store holds, read-only, with the shapes of --data. Every graph of a
+    store filled by claimgraph load (with its ontology) is validated inside the store, the shapes run
+    as SPARQL there; with --graph, --engine reference, a shape only pySHACL can run, or a result on a
+    blank node, the graphs are fetched and validated here. The results are the same either way.
+
     --changed-since REV (changes from git: committed, staged, unstaged and untracked) and --changed
     FILE validate only the nodes a change can affect, loading only the files they depend on, with
     the results a full run gives those nodes; the verdict is the full run's if the base passed.
