@@ -10,8 +10,9 @@ others when ``--operations`` names ``validate`` and ``contradictions``:
   ``virtuoso-bulk``), count checks and swap included, vs the store's own raw bulk loader on the
   ``export`` of the same dataset (``oxigraph load`` into a fresh database; Virtuoso's ``ld_dir`` and
   ``rdf_loader_run`` into a fresh instance);
-- ``validate --endpoint`` (inside the store where it can, else its graphs fetched and validated here)
-  vs the embedded validation of the files (their load included): the same results, file and line aside;
+- ``validate --endpoint`` (inside the store) and ``validate --endpoint --fetch`` (its graphs fetched
+  and validated here) vs the embedded validation of the files (their load included): the same
+  results, file and line aside;
 - ``contradictions --endpoint`` vs the embedded ``contradictions`` (load of the files included, as for
   validate; the embedded ``find_contradictions`` alone in the note): the same pairs.
 
@@ -21,6 +22,7 @@ whose note is the error's last line; the rows before it are kept and written.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -150,10 +152,10 @@ def bench_store(
                 f"{ours['triples']:,} triples in {ours['graphs']:,} graphs, {ours['rate']:,.0f} triples/s"
                 f" ({phases}; swap in {ours['swaps']} request{'s' if ours['swaps'] > 1 else ''}); counts checked",
             )
-            for operation, (name, note) in _ENDPOINT_ROWS.items():
-                if (base := embedded.get(f"{operation}-full")) is None:
+            for operation, (command, baseline, name, note) in _ENDPOINT_ROWS.items():
+                if (base := embedded.get(f"{baseline}-full")) is None:
                     continue
-                title = f"{operation} --endpoint ({label})"
+                title = f"{command} ({label})"
                 remote = _attempt(run_op, f"store-{operation}", data, connection)
                 if isinstance(remote, str):
                     row(title, None, base, name, remote, failed=True)
@@ -175,10 +177,19 @@ def _contradictions_note(remote: dict[str, Any], base: dict[str, Any], same: boo
     )
 
 
-#: The operations run through the store's endpoint: their embedded baseline and the note of their row.
-_ENDPOINT_ROWS: dict[str, tuple[str, Callable[[dict[str, Any], dict[str, Any], bool], str]]] = {
-    "validate": ("embedded: load files + validate", _validate_note),
-    "contradictions": ("embedded: load files + find_contradictions", _contradictions_note),
+_VALIDATE_BASE = "embedded: load files + validate"
+
+#: The operations run through the store's endpoint: the command, their embedded baseline (the operation
+#: of ``--operations``, and its name) and the note of their row.
+_ENDPOINT_ROWS: dict[str, tuple[str, str, str, Callable[[dict[str, Any], dict[str, Any], bool], str]]] = {
+    "validate": ("validate --endpoint", "validate", _VALIDATE_BASE, _validate_note),
+    "validate-fetch": ("validate --endpoint --fetch", "validate", _VALIDATE_BASE, _validate_note),
+    "contradictions": (
+        "contradictions --endpoint",
+        "contradictions",
+        "embedded: load files + find_contradictions",
+        _contradictions_note,
+    ),
 }
 
 
@@ -257,17 +268,17 @@ def _validation_fingerprint(results: list[Any]) -> str:
     )
 
 
-def store_validate(data: Path, repeat: int, store: str, **_: Any) -> dict[str, Any]:
-    """``validate --endpoint``: in the store where it can, else its graphs fetched (streamed) and
-    validated here, with the corpus's shapes."""
+def store_validate(data: Path, repeat: int, store: str, fetch: bool = False, **_: Any) -> dict[str, Any]:
+    """``validate --endpoint``: in the store where it can (unless ``fetch``), else its graphs fetched
+    (streamed) and validated here, with the corpus's shapes."""
     from claimgraph.stores.instore import validate_endpoint
 
     connection = json.loads(store)
     start = time.perf_counter()
-    report, dataset = validate_endpoint(connection["query"], root=data, timeout=3600)
+    report, dataset = validate_endpoint(connection["query"], root=data, timeout=3600, fetch=fetch)
     seconds = time.perf_counter() - start
     fingerprint = _validation_fingerprint(report.results)
-    where = "in the store" if dataset.remote is not None else "fetched"
+    where = "inside the store" if dataset.remote is not None else "after a fetch"
     return {"seconds": seconds, "where": where, "results": len(report.results), "fingerprint": fingerprint}
 
 
@@ -307,6 +318,7 @@ def store_contradictions(data: Path, repeat: int, store: str, **_: Any) -> dict[
 OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "store-load": store_load,
     "store-validate": store_validate,
+    "store-validate-fetch": functools.partial(store_validate, fetch=True),
     "store-contradictions": store_contradictions,
     "validate-full": validate_full,
     "contradictions-full": contradictions_full,

@@ -109,13 +109,15 @@ def test_bench_loads_into_each_store_and_runs_validate_and_contradictions_throug
     for label, method in (("Oxigraph server", "oxigraph-bulk"), ("Virtuoso 7", "virtuoso-bulk")):
         load = rows[f"load into {label} (load --method {method})"]
         validate = rows[f"validate --endpoint ({label})"]
+        fetched = rows[f"validate --endpoint --fetch ({label})"]
         contradictions = rows[f"contradictions --endpoint ({label})"]
-        for row in (load, validate, contradictions):
+        for row in (load, validate, fetched, contradictions):
             assert isinstance(row["ours"], float) and isinstance(row["baseline"], float), row
             assert row["failed"] is False, row["note"]
         assert re.match(r"[0-9,]+ triples in [0-9,]+ graphs, [0-9,]+ triples/s \(read files", load["note"])
         assert load["note"].endswith("counts checked")
-        assert validate["note"].endswith("= embedded (file, line aside); validated in the store")
+        assert validate["note"].endswith("= embedded (file, line aside); validated inside the store")
+        assert fetched["note"].endswith("= embedded (file, line aside); validated after a fetch")
         assert re.fullmatch(r"\d+ pairs, = embedded; embedded find_contradictions alone .*", contradictions["note"])
 
 
@@ -154,6 +156,7 @@ def test_a_store_operation_that_stops_is_a_failed_row_and_the_rows_before_it_are
     assert list(rows) == [
         "load into Oxigraph server (load --method oxigraph-bulk)",
         "validate --endpoint (Oxigraph server)",
+        "validate --endpoint --fetch (Oxigraph server)",
         "contradictions --endpoint (Oxigraph server)",
     ]
     *kept, (ours, baseline, note, failed) = rows.values()

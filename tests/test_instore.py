@@ -67,27 +67,28 @@ def test_every_graph_of_a_loaded_store_is_validated_in_the_store_without_fetchin
 
 
 @pytest.mark.parametrize(
-    ("without", "graphs", "engine"),
+    ("without", "options"),
     [
-        ((), ["graph:actors"], "auto"),
-        ((ONTOLOGY_GRAPH,), None, "auto"),
-        ((DERIVED_GRAPH,), None, "auto"),
-        ((), None, "reference"),
+        ((), {"graphs": ["graph:actors"]}),
+        ((ONTOLOGY_GRAPH,), {}),
+        ((DERIVED_GRAPH,), {}),
+        ((), {"engine": "reference"}),
+        ((), {"fetch": True}),
     ],
-    ids=["graphs-chosen", "no-ontology", "no-catalog", "reference-engine"],
+    ids=["graphs-chosen", "no-ontology", "no-catalog", "reference-engine", "fetch-asked"],
 )
 def test_the_graphs_are_fetched_where_the_store_cannot_give_what_a_fetch_gives(
     serve: Callable[[list[ox.Quad]], OxigraphServer],
     fetches: list[str],
     without: tuple[str, ...],
-    graphs: list[str] | None,
-    engine: str,
+    options: dict[str, Any],
 ) -> None:
     """Chosen graphs; a store without the ontology (a fetch checks with the local one) or without a
-    load's catalog; the reference engine, which needs the data here."""
+    load's catalog; the reference engine, which needs the data here; a fetch asked for."""
     server = serve(stored_quads(load_dataset(), without=without))
-    report, dataset = validate_endpoint(server.url, graphs=graphs, engine=engine)
+    report, dataset = validate_endpoint(server.url, **options)
     assert dataset.remote is None and fetches
+    graphs, engine = options.get("graphs"), options.get("engine", "auto")
     expected = validate(fetch_dataset(server.url, graphs=graphs), engine=engine)
     assert outcome(report) == outcome(expected) and report.counts == expected.counts
     if graphs is None:

@@ -269,15 +269,16 @@ def test_wrong_endpoint_path_is_one_line_exit_2(bundled_server: OxigraphServer) 
     assert line.startswith(f"Error: endpoint {url}: ")
 
 
-def test_endpoint_excludes_paths_and_graph_needs_endpoint() -> None:
+def test_endpoint_excludes_paths_and_graph_and_fetch_need_endpoint() -> None:
     runner = CliRunner()
     both = runner.invoke(main, ["validate", "graph", "--endpoint", "http://127.0.0.1:9/query"])
     assert both.exit_code == 2
     expected = "Error: PATHS and --endpoint exclude each other: the data comes from the endpoint."
     assert both.output.splitlines()[-1] == expected
-    alone = runner.invoke(main, ["validate", "--graph", "graph:actors"])
-    assert alone.exit_code == 2
-    assert alone.output.splitlines()[-1] == "Error: --graph needs --endpoint."
+    for option in (["--graph", "graph:actors"], ["--fetch"]):
+        alone = runner.invoke(main, ["validate", *option])
+        assert alone.exit_code == 2
+        assert alone.output.splitlines()[-1] == "Error: --graph and --fetch need --endpoint."
 
 
 def test_a_store_that_caps_results_is_an_error_not_a_partial_check(

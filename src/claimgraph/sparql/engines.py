@@ -269,20 +269,21 @@ class RemoteEngine:
         return int(count.value)
 
     def held(self, iris: Iterable[str]) -> set[str]:
-        """Of ``iris``, those a catalogued graph holds as a subject or an object.
+        """Of ``iris``, those a data graph (of :attr:`graphs`) holds as a subject or an object.
 
         A store whose default graph is more than the data graphs (Virtuoso's holds its own system
         graphs) can show nodes no data graph has: this tells them apart, a block of IRIs per query.
+        The graphs are compared here: joined with the catalog in the query, Oxigraph server took
+        minutes for a thousand IRIs at 1M triples, against 0.1 s.
         """
-        pattern = self.catalog()
+        data = set(self.graphs)
         held: set[str] = set()
         for values in values_blocks("x", [ox.NamedNode(i) for i in sorted(set(iris))], size=GRAPHS_PER_QUERY):
-            query = (
-                f"SELECT ?x WHERE {{ {values} FILTER EXISTS {{ {pattern}"
-                " GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } } }"
-            )
-            rows = self._request(query, name="node lookup").rows
-            held.update(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
+            either = "{ GRAPH ?g { ?x ?p ?o } } UNION { GRAPH ?g { ?s ?p ?x } }"
+            query = f"SELECT DISTINCT ?x ?g WHERE {{ {values} {either} }}"
+            for x, g in self._request(query, name="node lookup").rows:
+                if isinstance(x, ox.NamedNode) and isinstance(g, ox.NamedNode) and g.value in data:
+                    held.add(x.value)
         return held
 
     def catalog(self, var: str = "?g") -> str:

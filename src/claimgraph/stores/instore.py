@@ -1,7 +1,8 @@
 """Validate the data a SPARQL store holds where it is: the compiled shapes run as queries in the store.
 
 :func:`validate_endpoint` validates in the store whenever that gives what a fetch would
-(:func:`~claimgraph.stores.remote.fetch_dataset`, then validation here), and fetches otherwise:
+(:func:`~claimgraph.stores.remote.fetch_dataset`, then validation here), unless asked to fetch, and
+fetches otherwise:
 
 - every graph is validated (graphs chosen by name are a union the store cannot be asked for cheaply:
   a long list of graphs is refused by Virtuoso 7.2);
@@ -43,6 +44,7 @@ def validate_endpoint(
     root: Path | None = None,
     timeout: float = 60.0,
     engine: str = "auto",
+    fetch: bool = False,
 ) -> tuple[ValidationReport, Dataset]:
     """Validate the named graphs of a SPARQL endpoint: in the store where it can, else fetched here.
 
@@ -51,12 +53,15 @@ def validate_endpoint(
     :param root: the data directory supplying the shapes (default: the bundled data).
     :param timeout: seconds to wait for each answer.
     :param engine: as :func:`~claimgraph.validation.validate`.
+    :param fetch: fetch the graphs even where they could be validated in the store (faster where the
+        store reads out its triples fast and runs queries slower than Oxigraph here, e.g. Oxigraph
+        server; the data is then held here whole).
     :returns: the report, and the dataset it was made from (for :func:`~claimgraph.validation.report_context`).
     :raises EndpointError: if the endpoint cannot be reached or fails.
     :raises GraphNotFoundError: if a graph asked for is not in the store.
     :raises UnsupportedShapesError: with ``engine="fast"``, if a shape needs pySHACL.
     """
-    if not graphs and engine in ("auto", "fast"):
+    if not fetch and not graphs and engine in ("auto", "fast"):
         stored = stored_dataset(endpoint, root=root, timeout=timeout)
         if stored is not None:
             try:
