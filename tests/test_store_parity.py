@@ -5,9 +5,9 @@ Every canned query (parameters bound to values present in the data) and ``contra
 Oxigraph (plain, and with ``--union-default-graph``) and a private Virtuoso, each loaded with the
 bundled graph and with a synthetic graph of over 100k triples; the normalised results must equal the
 embedded engine's: no query needs a property path (the closures are in graph:derived, loaded with the
-rest), so no store's path evaluation can differ. One server per store and data set for the module;
-the synthetic graph is generated once per session. Contradictions are also compared on a 1M-triple corpus in Virtuoso: its
-loss of rows in joined DISTINCT sub-selects shows at that size, not at 100k.
+rest), so no store's path evaluation can differ. One server per store and data set for the module; the
+synthetic graph is generated once per session. Contradictions are also compared on a 1M-triple corpus
+in Virtuoso: its loss of rows in joined DISTINCT sub-selects shows at that size, not at 100k.
 
 Normalisation is limited to what SPARQL leaves open: row order, blank-node labels, and GROUP_CONCAT
 values (their order is undefined, whether they keep a common language tag is disputed -
