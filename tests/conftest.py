@@ -6,12 +6,14 @@ import ipaddress
 import shutil
 import socket
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from helpers.data import rewrite
+from helpers.servers import OxigraphServer
 from helpers.w3c import SUMMARY as W3C_SUMMARY
 
 from claimgraph.project import bundled_data_dir
@@ -48,6 +50,22 @@ BLOCKED: list[str] = []
 _REAL_CONNECT = socket.socket.connect
 _REAL_CONNECT_EX = socket.socket.connect_ex
 _REAL_GETADDRINFO = socket.getaddrinfo
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[list[ox.Quad]], OxigraphServer]]:
+    """Start private Oxigraph servers, each holding the quads given; stopped after the test."""
+    started: list[OxigraphServer] = []
+
+    def start(quads: list[ox.Quad]) -> OxigraphServer:
+        directory = tmp_path / f"server-{len(started)}"
+        directory.mkdir()
+        started.append(OxigraphServer(directory, quads))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 def _loopback(host: object) -> bool:

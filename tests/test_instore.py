@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +21,6 @@ from claimgraph.stores.remote import fetch_dataset
 from claimgraph.validation.api import validate
 from claimgraph.validation.compiler import UnsupportedShapesError
 from claimgraph.validation.render import report_context
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[list[ox.Quad]], OxigraphServer]]:
-    started: list[OxigraphServer] = []
-
-    def start(quads: list[ox.Quad]) -> OxigraphServer:
-        directory = tmp_path / f"server-{len(started)}"
-        directory.mkdir()
-        started.append(OxigraphServer(directory, quads))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 @pytest.fixture

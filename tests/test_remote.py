@@ -41,21 +41,6 @@ def bundled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigrap
     server.stop()
 
 
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[list[ox.Quad]], OxigraphServer]]:
-    started: list[OxigraphServer] = []
-
-    def start(quads: list[ox.Quad]) -> OxigraphServer:
-        directory = tmp_path / f"server-{len(started)}"
-        directory.mkdir()
-        started.append(OxigraphServer(directory, quads))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.stop()
-
-
 def test_remote_validation_of_the_bundled_data_equals_local(bundled_server: OxigraphServer) -> None:
     local = validate(load_dataset())
     remote = validate(fetch_dataset(bundled_server.url))

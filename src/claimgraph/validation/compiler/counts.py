@@ -60,13 +60,20 @@ class CountCheck(Check):
         self.bounds = bounds
 
     def query(self) -> str:
-        if all(b.minimum and b.n == 1 for b in self.bounds):
-            # "At least one": the focus nodes without a value, found without counting every node's.
-            return f"SELECT ?this (0 AS ?n) WHERE {{ {self.scope.focus} MINUS {{ ?this {self.scope.path} ?v }} }}"
+        focus, path = self.scope.focus, self.scope.path
+        # The focus nodes without a value by MINUS, not as the empty groups of an OPTIONAL: Virtuoso 7.2
+        # loses most of those at 10M triples (122 of the 325 claims without a claimant).
+        without = f"SELECT ?this (0 AS ?n) WHERE {{ {focus} MINUS {{ ?this {path} ?v }} }}"
+        if all(b.minimum and b.n == 1 for b in self.bounds):  # "at least one": no node's values counted
+            return without
         having = " || ".join(b.having() for b in self.bounds)
-        values = f"OPTIONAL {{ ?this {self.scope.path} ?v }}"
-        where = f"WHERE {{ {self.scope.focus} {values} }}"
-        return f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) {where} GROUP BY ?this HAVING ({having})"
+        counted = (
+            f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {focus} ?this {path} ?v }}"
+            f" GROUP BY ?this HAVING ({having})"
+        )
+        if not any(b.fails(0) for b in self.bounds):
+            return counted
+        return f"SELECT ?this ?n WHERE {{ {{ {without} }} UNION {{ {counted} }} }}"
 
     def combine(self, other: Check) -> bool:
         if isinstance(other, CountCheck) and other.shape is self.shape and other.scope == self.scope:
