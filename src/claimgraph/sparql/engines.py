@@ -420,8 +420,9 @@ CATALOG_QUERY = f"""SELECT ?entry ?g WHERE {{
   {CATALOG_PATTERN}
 }}"""
 
-#: Every named graph of the store.
-NAMED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Every named graph of the store: grouped, not DISTINCT, which Virtuoso 7.2 took 6.5 s to answer for
+#: 500 graphs of one triple each, and past its 60 s limit for 2,000 (the grouping: 0.01 s).
+NAMED_GRAPHS_QUERY = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 #: Of the graphs in VALUES_BLOCK, those holding claimgraph data: any that uses the ``cg:`` vocabulary
 #: (store system graphs do not).
