@@ -31,7 +31,7 @@ from helpers.servers import OxigraphServer, VirtuosoServer, record_queries, stor
 
 from claimgraph.errors import DerivedGraphMissingError, EndpointError
 from claimgraph.io.dataset import Dataset, load_dataset
-from claimgraph.namespaces import CG, CGSH, CLAIM, DERIVED_GRAPH, ID, RDF, RDFS, SHAPES_GRAPH
+from claimgraph.namespaces import CG, CGSH, CLAIM, DERIVED_GRAPH, ID, RDF, RDFS, SHAPES_GRAPH, XSD
 from claimgraph.queries.contradictions import find_contradictions
 from claimgraph.queries.files import KIND_ORDER, Query, canned_queries, run_query
 from claimgraph.queries.reasons import describe_links
@@ -49,7 +49,7 @@ from claimgraph.stores.remote import fetch_dataset
 from claimgraph.synth import claims_for_triples, generate
 from claimgraph.terms import Term, to_rdflib
 from claimgraph.validation.api import validate
-from claimgraph.validation.compiler import CompiledShapes, Finding, compile_shapes
+from claimgraph.validation.compiler import CompiledShapes, Finding, UnsupportedShapesError, compile_shapes
 from claimgraph.validation.render import report_context
 
 REPO = Path(__file__).resolve().parents[1]
@@ -351,6 +351,30 @@ def test_a_misspelt_class_and_property_are_found_in_the_store_as_embedded(
     assert [f for f in remote if f[2] in ours] == embedded
     if store == "oxigraph":
         assert remote == embedded
+
+
+@pytest.mark.parametrize("store", ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def test_a_sparql_constraint_meeting_an_ill_typed_literal_is_left_to_pyshacl_in_the_store_as_embedded(
+    store: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The checks' queries start before the store's literals are read: a constraint found to meet a
+    literal rdflib and Oxigraph value differently is dropped with what its query gave, and the shape
+    is named as it is embedded."""
+    source = next(q.subject for q in bundled().store.quads_for_pattern(None, ox.NamedNode(CG.sourceCount), None))
+    graph = next(q.graph_name for q in bundled().store.quads_for_pattern(source, None, None, None))
+    # Virtuoso keeps an ill-typed date as written (an ill-typed integer it stores as 0)
+    date = ox.Literal("2025-02-30", datatype=ox.NamedNode(str(XSD.date)))
+    quads = [*stored_quads(bundled()), ox.Quad(source, ox.NamedNode(CG.sourceCount), date, graph)]
+    local = ox.Store()
+    local.extend(quads)
+    shapes = compile_shapes(to_rdflib(bundled().shape_quads()))
+    with pytest.raises(UnsupportedShapesError) as embedded:
+        shapes.run(local)
+    assert CGSH.term("Claim-singleAnonymousRelay") in embedded.value.reasons
+    directory = tmp_path_factory.mktemp(f"ill-typed-{store}")
+    with store_server(store, directory, quads) as server, pytest.raises(UnsupportedShapesError) as remote:
+        shapes.run(RemoteEngine(server.url))
+    assert remote.value.reasons == embedded.value.reasons
 
 
 def test_without_the_derived_graph_a_store_is_refused_not_half_answered(

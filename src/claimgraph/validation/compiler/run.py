@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -66,39 +66,45 @@ class CompiledShapes:
         results need pySHACL's generic message (it has no sh:message) goes to ``data_graph()`` too.
 
         The queries run on as many threads as there are processors: Oxigraph evaluates a query without
-        holding Python's lock. Results come in check order whatever the order the queries finish in.
+        holding Python's lock. They are queued at once, so that no thread waits for a phase to end: the
+        judged values first (the checks' queries name those rejected, so each check waits for them),
+        then the typed literals the risky tests read, then every check. A check found risky is dropped
+        with its rows, or with the error a store gave on its literals. Results come in check order
+        whatever the order the queries finish in.
 
         :raises UnsupportedShapesError: if some shapes need pySHACL and ``data_graph`` is None.
         """
         self.compiler.look_up_subclasses(store)
         fallback = dict(self.fallback)
         findings: dict[str, list[Finding]] = {}
+        wanted = [c for c in self.checks if str(c.root.node) not in fallback]
         with ThreadPoolExecutor(max_workers=_workers()) as pool:
-            list(pool.map(functools.partial(_judge_values, store), self.compiler.judges.values()))
-            wanted = [c for c in self.checks if str(c.root.node) not in fallback]
-            keys = sorted({k for c in wanted for k in _keys(c.predicates())}, key=lambda k: k or "")
-            literals = _typed_literals(store)
-            risky = dict(zip(keys, pool.map(functools.partial(_risky, literals), keys), strict=True))
-            for check in wanted:
-                if any(risky[k] for k in _keys(check.predicates())):
-                    fallback[str(check.root.node)] = (
-                        "its SPARQL constraint meets literals rdflib and Oxigraph may value differently"
-                    )
-            running = [
-                (check, pool.submit(self._solutions, store, check))
-                for check in wanted
-                if str(check.root.node) not in fallback
-            ]
-            for check, future in running:
-                root = str(check.root.node)
-                if root in fallback:
-                    continue
-                try:
-                    rows, times = future.result()
-                    findings.setdefault(root, []).extend(self._findings(store, check, rows, times))
-                except Unsupported as reason:  # e.g. a blank node among the values judged bad
-                    fallback[root] = str(reason)
-                    findings.pop(root, None)
+            try:
+                judging = [pool.submit(_judge_values, store, judge) for judge in self.compiler.judges.values()]
+                keys = sorted({k for c in wanted for k in _keys(c.predicates())}, key=lambda k: k or "")
+                literals = pool.submit(_typed_literals, store, keys)
+                running = [(check, pool.submit(self._solutions, store, check, judging)) for check in wanted]
+                for judged in judging:
+                    judged.result()  # a judge's error, raised once rather than by every check
+                risky = {key: _risky(literals.result(), key) for key in keys}
+                for check in wanted:
+                    if any(risky[k] for k in _keys(check.predicates())):
+                        fallback[str(check.root.node)] = (
+                            "its SPARQL constraint meets literals rdflib and Oxigraph may value differently"
+                        )
+                for check, future in running:
+                    root = str(check.root.node)
+                    if root in fallback:
+                        continue
+                    try:
+                        rows, times = future.result()
+                        findings.setdefault(root, []).extend(self._findings(store, check, rows, times))
+                    except Unsupported as reason:  # e.g. a blank node among the values judged bad
+                        fallback[root] = str(reason)
+                        findings.pop(root, None)
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # the queries not started yet
+                raise
         self.last_fallback = fallback
         out = [f for root, found in findings.items() if root not in fallback for f in found]
         if fallback:
@@ -107,9 +113,13 @@ class CompiledShapes:
             out.extend(_run_pyshacl([s for s in self.shapes.shapes if str(s.node) in fallback], data_graph()))
         return out
 
-    def _solutions(self, store: Target, check: Check) -> tuple[list[Row], dict[object, int]]:
+    def _solutions(
+        self, store: Target, check: Check, judging: Sequence[Future[None]]
+    ) -> tuple[list[Row], dict[object, int]]:
         """The rows of ``check``, and how many times each focus node's results count (see
-        :attr:`Check.multiplicity`); on a worker thread."""
+        :attr:`Check.multiplicity`); on a worker thread, once the values are judged."""
+        for judged in judging:
+            judged.result()
         rows = list(check.solutions(store, self.compiler.expand))
         times: dict[object, int] = {}
         if check.multiplicity is not None:
@@ -247,16 +257,21 @@ def _judge_values(store: Target, judge: Judged) -> None:
     judge.bad = [uncertain[v] for v in uncertain if v in rejected]
 
 
-def _typed_literals(target: Target) -> ox.Store:
-    """``target`` itself if it is a local store, else a store here of its data's distinct typed literals
-    (not strings) and their predicates: :func:`_risky`'s casts fail on some stores' ill-typed literals,
-    and Virtuoso 7.2 then stops the whole query."""
+def _typed_literals(target: Target, keys: Sequence[str | None]) -> ox.Store:
+    """``target`` itself if it is a local store, else a store here of the distinct typed literals (not
+    strings) of the predicates ``keys`` (None: any) and those predicates: :func:`_risky`'s casts fail on
+    some stores' ill-typed literals, and Virtuoso 7.2 then stops the whole query. A store reads the
+    predicates' index entries faster than all its triples (1M triples, Oxigraph server: 2.2 s
+    against 4.5 s)."""
     if isinstance(target, ox.Store):
         return target
     literals = ox.Store()
+    if not keys:
+        return literals
     subject = ox.BlankNode()
+    some = "" if None in keys else f"VALUES ?p {{ {' '.join(f'<{k}>' for k in keys)} }} "
     query = (
-        "SELECT DISTINCT ?p ?o WHERE { ?s ?p ?o "
+        f"SELECT DISTINCT ?p ?o WHERE {{ {some}?s ?p ?o "
         f'FILTER (isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) != <{XSD.string}>) }}'
     )
     for row in select(target, query):
