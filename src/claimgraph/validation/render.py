@@ -25,6 +25,7 @@ from claimgraph.io.positions import SourcePosition, relative_to
 from claimgraph.namespaces import SH, SHAPES_GRAPH, curie
 from claimgraph.terms import term_text
 from claimgraph.validation.api import ValidationReport
+from claimgraph.validation.compiler.base import subclasses
 from claimgraph.validation.results import Severity, ValidationResult
 
 if TYPE_CHECKING:
@@ -226,8 +227,8 @@ def _checks(dataset: Dataset) -> dict[str, list[str]]:
     # on a `*` path whose two ends it has bound. Blank node subclasses cannot be listed: the path stays.
     listed = SH + "targetClass listed"
     for i, cls in by_kind.pop(SH + "targetClass", []):
-        found = [row["c"] for row in dataset.select(f"SELECT DISTINCT ?c WHERE {{ ?c rdfs:subClassOf* {cls} }}")]
-        if any(isinstance(c, ox.BlankNode) for c in found):
+        found = subclasses(dataset.select, cls)
+        if found is None:
             by_kind[SH + "targetClass"].append((i, cls))
         else:
             by_kind[listed] += [(i, sub) for sub in sorted({cls, *(str(c) for c in found)})]

@@ -51,6 +51,7 @@ __all__ = [
     "select",
     "severity",
     "sparql_path",
+    "subclasses",
     "text",
 ]
 
@@ -281,6 +282,13 @@ def select(
     result = target.query(query, use_default_graph_as_union=True, substitutions=subs or None)
     assert isinstance(result, ox.QuerySolutions)
     return result
+
+
+def subclasses(rows_of: Callable[[str], Iterable[Row]], cls: str) -> list[object] | None:
+    """The class ``cls`` (N-Triples) and its subclasses in the data, found by ``rows_of`` (a SELECT);
+    None where a blank node is among them: a query cannot name it, so a ``*`` path must stay."""
+    found = [row["c"] for row in rows_of(f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* {cls} }}")]
+    return None if any(isinstance(c, ox.BlankNode) for c in found) else found
 
 
 def declared_prefixes(graph: rdflib.Graph, node: Node) -> dict[str, str]:

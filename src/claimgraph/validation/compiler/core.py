@@ -4,6 +4,7 @@ focus nodes as patterns, class membership, conformance to a nested shape, value 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from claimgraph.validation.compiler.base import (
     ox_term,
     select,
     sparql_path,
+    subclasses,
 )
 from claimgraph.validation.compiler.closed import ClosedComponent
 from claimgraph.validation.compiler.counts import (
@@ -179,10 +181,9 @@ class Compiler:
     def look_up_subclasses(self, target: Target) -> None:
         self.subclasses = {}
         for cls in sorted(self.classes):
-            found = [row["c"] for row in select(target, f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* {cls} }}")]
-            if any(isinstance(c, ox.BlankNode) for c in found):
-                continue  # blank node classes cannot be listed: keep the path
-            self.subclasses[cls] = sorted({nt(c) for c in found if isinstance(c, ox.NamedNode | ox.Literal)})
+            found = subclasses(functools.partial(select, target), cls)
+            if found is not None:  # else a blank node class: the path stays
+                self.subclasses[cls] = sorted({nt(c) for c in found if isinstance(c, ox.NamedNode | ox.Literal)})
 
     def targets(self, shape: Shape, var: str) -> str:
         """A group pattern binding ``var`` to the shape's target nodes (empty string: none)."""
